@@ -1,0 +1,1 @@
+//! The applier: runs a `Plan` against the Account API.

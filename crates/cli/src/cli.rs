@@ -1,0 +1,95 @@
+//! Command-line arguments: the global options and one subcommand.
+
+use std::io::IsTerminal;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands;
+use crate::exit::{EXIT_CODES_HELP, ExitStatus};
+
+/// Declarative provisioning for the Databricks Account API (AWS).
+///
+/// A YAML spec names credentials, storage configurations, customer-managed keys, VPC
+/// endpoints, networks, private access settings and workspaces. `plan` reads the live account
+/// (the account is the state) and shows what must change; `apply` makes those changes in
+/// dependency order and waits until every workspace is RUNNING.
+#[derive(Debug, Parser)]
+#[command(name = "brickform", version, propagate_version = true, after_help = EXIT_CODES_HELP)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// Only errors and warnings on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+    /// When to use colour: auto (only on a terminal, and not with NO_COLOR), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) color: ColorChoice,
+    /// Same as `--color never`.
+    #[arg(long, global = true)]
+    pub(crate) no_color: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl GlobalArgs {
+    fn color_for(&self, is_terminal: bool) -> bool {
+        if self.no_color {
+            return false;
+        }
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            }
+        }
+    }
+
+    pub(crate) fn stdout_color(&self) -> bool {
+        self.color_for(std::io::stdout().is_terminal())
+    }
+
+    pub(crate) fn stderr_color(&self) -> bool {
+        self.color_for(std::io::stderr().is_terminal())
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  brickform completions bash > ~/.local/share/bash-completion/completions/brickform"
+    )]
+    Completions(commands::completions::CompletionsArgs),
+}
+
+/// Parses the command line. Help and version go to stdout with status 0; usage errors exit
+/// with status 1 (not clap's 2, which `plan --detailed-exitcode` uses for "changes present").
+pub(crate) fn parse() -> Result<Cli, ExitStatus> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(error) => {
+            let _ = error.print();
+            if error.use_stderr() {
+                Err(ExitStatus::Failure)
+            } else {
+                Err(ExitStatus::Success)
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! One module per subcommand; each holds its `Args` and a `run` that calls library code.
+
+pub(crate) mod completions;
+
+use crate::cli::{Cli, Command};
+use crate::exit::ExitStatus;
+use crate::printer::Printer;
+
+/// Runs the chosen subcommand.
+pub(crate) async fn run(cli: Cli, printer: &Printer) -> miette::Result<ExitStatus> {
+    match cli.command {
+        Command::Completions(args) => completions::run(&args, printer),
+    }
+}

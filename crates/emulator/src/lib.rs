@@ -1,0 +1,1 @@
+//! A faithful local Databricks Account API.

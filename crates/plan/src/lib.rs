@@ -1,0 +1,1 @@
+//! The planner: desired spec plus live snapshot to a `Plan`.
