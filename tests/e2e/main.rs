@@ -1,1 +1,5 @@
-//! The end-to-end suite.
+//! The end-to-end suite: the real `brickform` binary against the emulator over HTTP.
+//!
+//! One test binary (faster to link than one per file), one module per area.
+
+mod smoke;
