@@ -15,7 +15,7 @@ use std::marker::PhantomData;
 use api_types::{KeyUseCase, PricingTier, PrivateAccessLevel};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use crate::diagnostic::{Code, Diagnostics, Pending, did_you_mean, list};
+use crate::diagnostic::{Code, Diagnostics, Pending, list, similar};
 use crate::model::Ensure;
 use crate::source::Loc;
 use crate::yaml::{Entry, Node, ScalarKind, Value};
@@ -178,9 +178,18 @@ impl Decoder<'_> {
         }
     }
 
-    fn unknown_field(&mut self, entry: &Entry, owner: &str, fields: &[&str]) {
-        let help = did_you_mean(&entry.key, fields.iter().copied())
-            .unwrap_or_else(|| format!("the fields of {owner} are: {}", list(fields)));
+    /// Reports an unknown field; returns the field it is probably a typo of.
+    fn unknown_field(
+        &mut self,
+        entry: &Entry,
+        owner: &str,
+        fields: &[&'static str],
+    ) -> Option<&'static str> {
+        let closest = similar(&entry.key, fields.iter().copied()).first().copied();
+        let help = match closest {
+            Some(field) => format!("did you mean `{field}`?"),
+            None => format!("the fields of {owner} are: {}", list(fields)),
+        };
         self.diagnostics.push(
             Pending::new(
                 Code::UnknownField,
@@ -190,6 +199,7 @@ impl Decoder<'_> {
             .label(format!("not a field of {owner}"))
             .help(help),
         );
+        closest
     }
 }
 
@@ -371,10 +381,20 @@ macro_rules! raw_struct {
             fn decode(node: &Node, decoder: &mut Decoder<'_>) -> Option<Self> {
                 let entries = decoder.mapping(node)?;
                 let mut value = $name::default();
+                let mut typos = Vec::new();
                 for entry in entries {
                     match entry.key.as_str() {
                         $( stringify!($field) => value.$field = decoder.slot(&entry.value), )*
-                        _ => decoder.unknown_field(entry, $owner, Self::FIELDS),
+                        // `x-...` keys at the top level hold YAML anchors for reuse.
+                        key if $owner == "a spec" && key.starts_with("x-") => {}
+                        _ => typos.extend(decoder.unknown_field(entry, $owner, Self::FIELDS)),
+                    }
+                }
+                // A misspelt field was written, just not recognised: it is not also missing.
+                for typo in typos {
+                    match typo {
+                        $( stringify!($field) if value.$field.is_missing() => value.$field = Slot::Invalid, )*
+                        _ => {}
                     }
                 }
                 Some(value)

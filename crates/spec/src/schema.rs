@@ -18,6 +18,7 @@ pub fn json_schema() -> Value {
     let schema = generator.into_root_schema_for::<raw::Document>();
     let mut schema = schema.to_value();
     schema["required"] = json!(["version"]);
+    schema["patternProperties"] = json!({ "^x-": {} });
     let description = schema["properties"]["version"]["description"].clone();
     schema["properties"]["version"] = json!({ "const": 1, "description": description });
     for kind in Kind::ALL {

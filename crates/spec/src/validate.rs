@@ -185,10 +185,8 @@ fn field_example(kind: Kind, field: &str) -> Option<&'static str> {
         (_, "vpc_id") => "vpc_id: vpc-0123456789abcdef0",
         (_, "subnet_ids") => "subnet_ids: [subnet-0a1b2c3d, subnet-4e5f6a7b]",
         (_, "security_group_ids") => "security_group_ids: [sg-0123456789abcdef0]",
-        (Kind::Workspace, "credentials") => "credentials: main   # a key under `credentials:`",
-        (Kind::Workspace, "storage_configuration") => {
-            "storage_configuration: root   # a key under `storage_configurations:`"
-        }
+        (Kind::Workspace, "credentials") => "credentials: main",
+        (Kind::Workspace, "storage_configuration") => "storage_configuration: root",
         _ => return None,
     })
 }
@@ -547,7 +545,7 @@ impl<'a> Validator<'a> {
             let help = did_you_mean(&field, fields.iter().copied()).unwrap_or_else(|| {
                 format!(
                     "the fields of {} are: {}",
-                    address.kind.collection().noun(),
+                    a_noun(address.kind),
                     list(&fields)
                 )
             });
@@ -1132,7 +1130,7 @@ impl<'a> Validator<'a> {
         text: &Spanned<String>,
     ) -> Option<Address> {
         let value = self.resolve(text)?;
-        let noun = kind.collection().noun();
+        let kind_noun = noun(kind);
         let (named_kind, key) = match value.split_once('.') {
             Some((section, key)) => match Kind::from_section(section) {
                 Some(named) => (Some(named), key.to_owned()),
@@ -1145,10 +1143,7 @@ impl<'a> Validator<'a> {
                 Pending::new(
                     Code::WrongKindReference,
                     text.loc,
-                    format!(
-                        "`{field}` must name a {noun}, not {}",
-                        named.collection().noun()
-                    ),
+                    format!("`{field}` must name {}, not {}", a_noun(kind), noun(named)),
                 )
                 .label(format!("`{value}` is not under `{}:`", kind.section()))
                 .help(self.defined_help(kind, &key)),
@@ -1183,9 +1178,10 @@ impl<'a> Validator<'a> {
                     Code::WrongKindReference,
                     text.loc,
                     format!(
-                        "`{key}` is {} `{}`, not a {noun}",
-                        article(other.collection().noun()),
-                        Address::new(other, key.clone())
+                        "`{key}` is {} (`{}`), not {}",
+                        a_noun(other),
+                        Address::new(other, key.clone()),
+                        a_noun(kind)
                     ),
                 )
                 .label(format!("`{field}` needs a key under `{}:`", kind.section()))
@@ -1197,7 +1193,7 @@ impl<'a> Validator<'a> {
             Pending::new(
                 Code::UnknownReference,
                 text.loc,
-                format!("unknown {noun} `{key}`"),
+                format!("unknown {kind_noun} `{key}`"),
             )
             .label(format!("not defined under `{}:`", kind.section()))
             .help(self.defined_help(kind, &key)),
@@ -1552,11 +1548,24 @@ fn is_valid_key(key: &str) -> bool {
         })
 }
 
-fn article(noun: &str) -> &'static str {
-    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
+/// What a resource of a kind is called in messages, without an article.
+pub(crate) fn noun(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Credentials => "credentials",
+        Kind::StorageConfiguration => "storage configuration",
+        Kind::CustomerManagedKey => "customer-managed key",
+        Kind::VpcEndpoint => "VPC endpoint",
+        Kind::Network => "network",
+        Kind::PrivateAccessSettings => "private access settings",
+        Kind::Workspace => "workspace",
+    }
+}
+
+/// [`noun`] with an article where English wants one: "a network", but "credentials".
+pub(crate) fn a_noun(kind: Kind) -> String {
+    match kind {
+        Kind::Credentials | Kind::PrivateAccessSettings => noun(kind).to_owned(),
+        _ => format!("a {}", noun(kind)),
     }
 }
 
