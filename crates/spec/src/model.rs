@@ -310,3 +310,33 @@ impl Resource {
         references
     }
 }
+
+// Kinds and addresses appear in plan files and JSON output by their spec spelling
+// (`workspaces`, `workspaces.sales`), so they serialise as those strings.
+
+impl serde::Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.section())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let section = String::deserialize(deserializer)?;
+        Kind::from_section(&section)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{section}` is not a spec section")))
+    }
+}
+
+impl serde::Serialize for Address {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Address {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
