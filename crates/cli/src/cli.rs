@@ -71,6 +71,9 @@ impl GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Check the account configuration and credentials.
+    #[command(after_help = "Example:\n  brickform auth check --profile acct")]
+    Auth(commands::auth::AuthArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  brickform completions bash > ~/.local/share/bash-completion/completions/brickform"

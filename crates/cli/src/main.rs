@@ -6,6 +6,7 @@ mod commands;
 mod exit;
 mod logging;
 mod printer;
+mod target;
 
 use std::process::ExitCode;
 

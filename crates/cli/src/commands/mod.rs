@@ -1,5 +1,6 @@
 //! One module per subcommand; each holds its `Args` and a `run` that calls library code.
 
+pub(crate) mod auth;
 pub(crate) mod completions;
 
 use crate::cli::{Cli, Command};
@@ -9,6 +10,7 @@ use crate::printer::Printer;
 /// Runs the chosen subcommand.
 pub(crate) async fn run(cli: Cli, printer: &Printer) -> miette::Result<ExitStatus> {
     match cli.command {
+        Command::Auth(args) => auth::run(&args, printer).await,
         Command::Completions(args) => completions::run(&args, printer),
     }
 }
