@@ -1,0 +1,5 @@
+//! The planner's tests, one binary: the rule table case by case, the renderings, staleness
+//! and residual checks, a property test against an in-memory model of the API, and the docs.
+
+mod check;
+mod fixtures;
