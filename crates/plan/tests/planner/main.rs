@@ -3,3 +3,4 @@
 
 mod check;
 mod fixtures;
+mod properties;
