@@ -279,7 +279,7 @@ pub fn rules_markdown() -> String {
     let mut out = String::new();
     out.push_str("| kind | field | status | change | verdict | rule | source |\n");
     out.push_str("| --- | --- | --- | --- | --- | --- | --- |\n");
-    for row in FIELD_RULES {
+    for (position, row) in FIELD_RULES.iter().enumerate() {
         let statuses = if row.statuses.is_empty() {
             "any".to_owned()
         } else {
@@ -302,7 +302,10 @@ pub fn rules_markdown() -> String {
                 .join(", ")
         };
         let field = if row.field == "*" {
-            "any other".to_owned()
+            let after_others = FIELD_RULES[..position]
+                .iter()
+                .any(|earlier| earlier.kind == row.kind);
+            if after_others { "any other" } else { "any" }.to_owned()
         } else {
             format!("`{}`", row.field)
         };

@@ -2,5 +2,8 @@
 //! and residual checks, a property test against an in-memory model of the API, and the docs.
 
 mod check;
+mod docs;
 mod fixtures;
+mod formats;
+mod fresh;
 mod properties;
