@@ -168,9 +168,11 @@ fn credentials_hint(auth_type: AuthType, host: &str, account_id: &str) -> String
              automation should use a service principal (DATABRICKS_CLIENT_ID and \
              DATABRICKS_CLIENT_SECRET)"
             .to_owned(),
-        AuthType::OAuthM2m => "the client id or secret was refused: check both, whether the \
-             secret expired, and that the service principal belongs to this account"
-            .to_owned(),
+        AuthType::OAuthM2m => format!(
+            "the client id or secret was refused for account `{account_id}`: check both, \
+             whether the secret expired, and that the account id is right and the service \
+             principal belongs to it"
+        ),
         AuthType::DatabricksCli => format!(
             "the CLI's token was refused; log in again with `databricks auth login --host \
              {host} --account-id {account_id}`"
