@@ -1370,10 +1370,9 @@ impl<'a> Validator<'a> {
         by_address: &HashMap<&Address, &Resource>,
     ) {
         let address = &resource.address;
-        let Some(region_loc) = self.loc_of(address, "aws_region") else {
-            return;
-        };
-        let region = workspace.aws_region.as_str();
+        // Checks that compare regions need a valid workspace region; the others do not.
+        let region_loc = self.loc_of(address, "aws_region");
+        let region = region_loc.map(|_| workspace.aws_region.as_str());
         for (field, target, use_case) in [
             (
                 "managed_services_key",
@@ -1385,7 +1384,9 @@ impl<'a> Validator<'a> {
             let (Some(target), Some(loc)) = (target, self.loc_of(address, field)) else {
                 continue;
             };
-            if region == aws::NO_KEYS_REGION {
+            if let (Some(region), Some(region_loc)) = (region, region_loc)
+                && region == aws::NO_KEYS_REGION
+            {
                 self.push(
                     Pending::new(
                         Code::KeyInUsWest1,
@@ -1419,7 +1420,8 @@ impl<'a> Validator<'a> {
                     )),
                 );
             }
-            if let (Some(key_region), Some(arn_loc)) = (
+            if let (Some(region), Some(key_region), Some(arn_loc)) = (
+                region,
                 aws::key_arn_region(&key.key_arn),
                 self.loc_of(target, "key_arn"),
             ) && key_region != region
@@ -1439,8 +1441,9 @@ impl<'a> Validator<'a> {
         if let (Some(target), Some(loc)) = (
             &workspace.private_access_settings,
             self.loc_of(address, "private_access_settings"),
-        ) && let Some(ResourceConfig::PrivateAccessSettings(settings)) =
-            by_address.get(target).map(|pas| &pas.config)
+        ) && let Some(region) = region
+            && let Some(ResourceConfig::PrivateAccessSettings(settings)) =
+                by_address.get(target).map(|pas| &pas.config)
             && let Some(pas_region_loc) = self.loc_of(target, "region")
             && settings.region != region
         {
@@ -1456,6 +1459,7 @@ impl<'a> Validator<'a> {
                         );
         }
         if let Some(network) = &workspace.network
+            && let (Some(region), Some(region_loc)) = (region, region_loc)
             && let Some(ResourceConfig::Network(network_config)) =
                 by_address.get(network).map(|resource| &resource.config)
         {

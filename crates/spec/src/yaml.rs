@@ -171,6 +171,9 @@ enum Frame {
         start: usize,
         anchor: usize,
         entries: Vec<Entry>,
+        /// Key to entry index, built once a mapping is large enough for a linear duplicate
+        /// check to matter (a section with thousands of resources).
+        index: Option<HashMap<String, usize>>,
         pending_key: Option<Node>,
         /// Set once a key has been reported, so its value is dropped silently.
         skip_value: bool,
@@ -200,6 +203,7 @@ impl Builder<'_> {
                     start: self.loc(&span).start as usize,
                     anchor,
                     entries: Vec::new(),
+                    index: None,
                     pending_key: None,
                     skip_value: false,
                 });
@@ -356,6 +360,7 @@ impl Builder<'_> {
             Some(Frame::Sequence { items, .. }) => items.push(node),
             Some(Frame::Mapping {
                 entries,
+                index,
                 pending_key,
                 skip_value,
                 ..
@@ -383,7 +388,11 @@ impl Builder<'_> {
                     let Value::Scalar(Scalar { text: key_text, .. }) = key.value else {
                         return;
                     };
-                    if let Some(first) = entries.iter().find(|entry| entry.key == key_text) {
+                    let first = match index {
+                        Some(index) => index.get(&key_text).map(|&position| &entries[position]),
+                        None => entries.iter().find(|entry| entry.key == key_text),
+                    };
+                    if let Some(first) = first {
                         let first_loc = first.key_loc;
                         self.diagnostics.push(
                             Pending::new(
@@ -396,6 +405,17 @@ impl Builder<'_> {
                             .help("remove one of them; YAML keys must be unique within a mapping"),
                         );
                         return;
+                    }
+                    if let Some(index) = index {
+                        index.insert(key_text.clone(), entries.len());
+                    } else if entries.len() >= 32 {
+                        let mut built: HashMap<String, usize> = entries
+                            .iter()
+                            .enumerate()
+                            .map(|(position, entry)| (entry.key.clone(), position))
+                            .collect();
+                        built.insert(key_text.clone(), entries.len());
+                        *index = Some(built);
                     }
                     entries.push(Entry {
                         key: key_text,

@@ -1,6 +1,9 @@
 //! One module per subcommand; each holds its `Args` and a `run` that calls library code.
 
 pub(crate) mod completions;
+pub(crate) mod graph;
+pub(crate) mod schema;
+pub(crate) mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::exit::ExitStatus;
@@ -10,5 +13,8 @@ use crate::printer::Printer;
 pub(crate) async fn run(cli: Cli, printer: &Printer) -> miette::Result<ExitStatus> {
     match cli.command {
         Command::Completions(args) => completions::run(&args, printer),
+        Command::Validate(args) => validate::run(&args, printer),
+        Command::Schema(args) => schema::run(&args, printer),
+        Command::Graph(args) => graph::run(&args, printer),
     }
 }
