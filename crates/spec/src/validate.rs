@@ -45,8 +45,6 @@ pub(crate) struct Validated {
     /// In declaration order; the graph orders them.
     pub(crate) resources: Vec<Resource>,
     pub(crate) references: Vec<Reference>,
-    /// The location of each resource's key, for graph diagnostics.
-    pub(crate) key_locs: HashMap<Address, Loc>,
 }
 
 pub(crate) fn validate(
@@ -70,12 +68,11 @@ pub(crate) fn validate(
     let mut resources = Vec::with_capacity(declared.len());
     let mut ensure_locs = HashMap::new();
     for resource in &declared {
-        if let Some((resource, ensure_loc)) = validator.resource(resource, &account) {
-            if let Some(loc) = ensure_loc {
-                ensure_locs.insert(resource.address.clone(), loc);
-            }
-            resources.push(resource);
+        let (resource, ensure_loc) = validator.resource(resource, &account);
+        if let Some(loc) = ensure_loc {
+            ensure_locs.insert(resource.address.clone(), loc);
         }
+        resources.push(resource);
     }
     let by_address: HashMap<&Address, &Resource> = resources
         .iter()
@@ -83,15 +80,10 @@ pub(crate) fn validate(
         .collect();
     validator.cross_checks(&resources, &by_address, &ensure_locs);
     validator.variables.report_unused(validator.diagnostics);
-    let key_locs = declared
-        .iter()
-        .map(|resource| (resource.address.clone(), resource.key_loc))
-        .collect();
     Validated {
         account,
         references: validator.references,
         resources,
-        key_locs,
     }
 }
 
@@ -462,7 +454,7 @@ impl<'a> Validator<'a> {
         &mut self,
         declared: &Declared<'_>,
         account: &AccountSettings,
-    ) -> Option<(Resource, Option<Loc>)> {
+    ) -> (Resource, Option<Loc>) {
         let address = &declared.address;
         let (ensure_slot, existing_slot, lifecycle_slot) = declared.raw.common();
         let ensure = match ensure_slot.get() {
@@ -511,7 +503,7 @@ impl<'a> Validator<'a> {
                 column: span.column,
             },
         };
-        Some((resource, ensure_loc))
+        (resource, ensure_loc)
     }
 
     fn lifecycle(&mut self, address: &Address, slot: &Slot<raw::Lifecycle>) -> Lifecycle {

@@ -198,7 +198,7 @@ impl Builder<'_> {
                 self.stack.pop();
             }
             Event::MappingStart(_, anchor, tag) => {
-                self.check_tag(tag.as_deref().map(ToString::to_string), &span, "map");
+                self.check_tag(tag.as_deref().map(ToString::to_string), &span);
                 self.stack.push(Frame::Mapping {
                     start: self.loc(&span).start as usize,
                     anchor,
@@ -209,7 +209,7 @@ impl Builder<'_> {
                 });
             }
             Event::SequenceStart(_, anchor, tag) => {
-                self.check_tag(tag.as_deref().map(ToString::to_string), &span, "seq");
+                self.check_tag(tag.as_deref().map(ToString::to_string), &span);
                 self.stack.push(Frame::Sequence {
                     start: self.loc(&span).start as usize,
                     anchor,
@@ -259,7 +259,7 @@ impl Builder<'_> {
             }
             Event::Scalar(value, style, anchor, tag) => {
                 let tag = tag.as_deref().map(ToString::to_string);
-                self.check_tag(tag.clone(), &span, "");
+                self.check_tag(tag.clone(), &span);
                 let kind = scalar_kind(&value, style, tag.as_deref());
                 let node = Node {
                     loc: self.loc(&span),
@@ -323,7 +323,7 @@ impl Builder<'_> {
         }
     }
 
-    fn check_tag(&mut self, tag: Option<String>, span: &ParserSpan, _context: &str) {
+    fn check_tag(&mut self, tag: Option<String>, span: &ParserSpan) {
         let Some(tag) = tag else { return };
         if tag.starts_with("tag:yaml.org,2002:") {
             return;
@@ -615,6 +615,16 @@ mod tests {
     fn duplicate_keys_are_reported_with_both_places() {
         let (_, messages) = parse_one("a: 1\nb: 2\na: 3\n");
         assert_eq!(messages, ["E0002 test.yaml:3:1 duplicate key `a`"]);
+    }
+
+    #[test]
+    fn duplicates_are_found_in_large_mappings_too() {
+        let mut text: String = (0..100)
+            .map(|index| format!("k{index}: {index}\n"))
+            .collect();
+        text.push_str("k7: again\n");
+        let (_, messages) = parse_one(&text);
+        assert_eq!(messages, ["E0002 test.yaml:101:1 duplicate key `k7`"]);
     }
 
     #[test]
