@@ -266,3 +266,27 @@ fn the_databricks_cli_login_is_used_through_environment_variables() {
     );
     assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET));
 }
+
+#[test]
+fn local_runs_the_embedded_emulator_with_its_state_in_the_working_directory() {
+    let directory = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(brickform(&[])
+        .current_dir(directory.path())
+        .args(["auth", "check", "--local"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("(from the --local flag)"), "{stdout}");
+    assert!(stdout.contains("local.db"), "{stdout}");
+    // The token is made up per run and must not be shown.
+    assert!(!stdout.contains("local-"), "{stdout}");
+    assert!(directory.path().join(".brickform/local.db").is_file());
+
+    let (code, _, stderr) = run(brickform(&[]).current_dir(directory.path()).args([
+        "auth",
+        "check",
+        "--local",
+        "--host",
+        "https://accounts.cloud.databricks.com",
+    ]));
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}

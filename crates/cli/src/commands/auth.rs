@@ -48,8 +48,15 @@ pub(crate) async fn run(args: &AuthArgs, printer: &Printer) -> miette::Result<Ex
 }
 
 async fn run_check(args: &CheckArgs, printer: &Printer) -> miette::Result<ExitStatus> {
-    let target = target::resolve(&args.target)?;
+    let target = target::resolve(&args.target).await?;
     printer.data(&render_configuration(&target.config));
+    if let Some(state) = target.local_state() {
+        printer.data_line(&format!(
+            "{:<11} {}  (the embedded emulator's objects)",
+            "state:",
+            state.display()
+        ));
+    }
     // A check should answer promptly: an unreachable host is reported after a short while,
     // not after the full retry budget of a real run.
     let target = target.with_retry_budget(CHECK_RETRY_BUDGET)?;
