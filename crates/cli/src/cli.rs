@@ -76,6 +76,8 @@ pub(crate) enum Command {
         after_help = "Example:\n  brickform completions bash > ~/.local/share/bash-completion/completions/brickform"
     )]
     Completions(commands::completions::CompletionsArgs),
+    /// Serve a local Databricks Account API (OAuth, validation, lifecycle, faults).
+    Emulator(Box<commands::emulator::EmulatorArgs>),
 }
 
 /// Parses the command line. Help and version go to stdout with status 0; usage errors exit

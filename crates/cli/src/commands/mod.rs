@@ -1,6 +1,7 @@
 //! One module per subcommand; each holds its `Args` and a `run` that calls library code.
 
 pub(crate) mod completions;
+pub(crate) mod emulator;
 
 use crate::cli::{Cli, Command};
 use crate::exit::ExitStatus;
@@ -10,5 +11,6 @@ use crate::printer::Printer;
 pub(crate) async fn run(cli: Cli, printer: &Printer) -> miette::Result<ExitStatus> {
     match cli.command {
         Command::Completions(args) => completions::run(&args, printer),
+        Command::Emulator(args) => emulator::run(*args, printer).await,
     }
 }
