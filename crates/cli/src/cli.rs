@@ -95,6 +95,8 @@ pub(crate) enum Command {
         after_help = "Examples:\n  brickform graph specs/ > graph.mmd\n  brickform graph specs/ --format dot | dot -Tsvg > graph.svg"
     )]
     Graph(commands::graph::GraphArgs),
+    /// Serve a local Databricks Account API (OAuth, validation, lifecycle, faults).
+    Emulator(Box<commands::emulator::EmulatorArgs>),
 }
 
 /// Parses the command line. Help and version go to stdout with status 0; usage errors exit

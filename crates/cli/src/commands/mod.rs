@@ -5,6 +5,7 @@ pub(crate) mod completions;
 pub(crate) mod graph;
 pub(crate) mod schema;
 pub(crate) mod validate;
+pub(crate) mod emulator;
 
 use crate::cli::{Cli, Command};
 use crate::exit::ExitStatus;
@@ -18,5 +19,6 @@ pub(crate) async fn run(cli: Cli, printer: &Printer) -> miette::Result<ExitStatu
         Command::Validate(args) => validate::run(&args, printer),
         Command::Schema(args) => schema::run(&args, printer),
         Command::Graph(args) => graph::run(&args, printer),
+        Command::Emulator(args) => emulator::run(*args, printer).await,
     }
 }
