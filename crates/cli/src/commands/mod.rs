@@ -2,10 +2,10 @@
 
 pub(crate) mod auth;
 pub(crate) mod completions;
+pub(crate) mod emulator;
 pub(crate) mod graph;
 pub(crate) mod schema;
 pub(crate) mod validate;
-pub(crate) mod emulator;
 
 use crate::cli::{Cli, Command};
 use crate::exit::ExitStatus;
