@@ -95,6 +95,11 @@ pub(crate) enum Command {
         after_help = "Examples:\n  brickform graph specs/ > graph.mmd\n  brickform graph specs/ --format dot | dot -Tsvg > graph.svg"
     )]
     Graph(commands::graph::GraphArgs),
+    /// Write the live account as a spec: every object, with references instead of ids.
+    #[command(
+        after_help = "Examples:\n  brickform export --profile acct --out databricks/account.yaml\n  brickform export --local\n\nPlanning the exported spec right away shows no changes. What a spec cannot express (two objects with one name, a workspace being deleted) is left out with a warning."
+    )]
+    Export(commands::export::ExportArgs),
     /// Serve a local Databricks Account API (OAuth, validation, lifecycle, faults).
     Emulator(Box<commands::emulator::EmulatorArgs>),
 }

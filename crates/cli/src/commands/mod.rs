@@ -3,6 +3,7 @@
 pub(crate) mod auth;
 pub(crate) mod completions;
 pub(crate) mod emulator;
+pub(crate) mod export;
 pub(crate) mod graph;
 pub(crate) mod schema;
 pub(crate) mod validate;
@@ -20,5 +21,6 @@ pub(crate) async fn run(cli: Cli, printer: &Printer) -> miette::Result<ExitStatu
         Command::Schema(args) => schema::run(&args, printer),
         Command::Graph(args) => graph::run(&args, printer),
         Command::Emulator(args) => emulator::run(*args, printer).await,
+        Command::Export(args) => export::run(&args, printer).await,
     }
 }
