@@ -3,4 +3,5 @@
 //! One test binary (faster to link than one per file), one module per area.
 
 mod export;
+mod load;
 mod smoke;
