@@ -2,4 +2,6 @@
 //!
 //! One test binary (faster to link than one per file), one module per area.
 
+mod export;
+mod load;
 mod smoke;
