@@ -4,4 +4,5 @@
 
 mod export;
 mod load;
+mod plan;
 mod smoke;

@@ -5,7 +5,9 @@ pub(crate) mod completions;
 pub(crate) mod emulator;
 pub(crate) mod export;
 pub(crate) mod graph;
+pub(crate) mod plan;
 pub(crate) mod schema;
+pub(crate) mod show;
 pub(crate) mod validate;
 
 use crate::cli::{Cli, Command};
@@ -22,5 +24,7 @@ pub(crate) async fn run(cli: Cli, printer: &Printer) -> miette::Result<ExitStatu
         Command::Graph(args) => graph::run(&args, printer),
         Command::Emulator(args) => emulator::run(*args, printer).await,
         Command::Export(args) => export::run(&args, printer).await,
+        Command::Plan(args) => plan::run(&args, printer).await,
+        Command::Show(args) => show::run(&args, printer),
     }
 }

@@ -240,7 +240,9 @@ impl<'a> Planner<'a> {
         let state = &mut self.states[position];
         state.fate = Fate::Update;
         state.update = Some(Update::Put(request));
-        state.reasons.push(decided[0].rule.to_owned());
+        state
+            .reasons
+            .push("updated in place by a PUT, which replaces the whole object; every workspace using it sees the change".to_owned());
         state.risk = if used_by_workspace {
             Risk::Disruptive
         } else {
@@ -460,9 +462,8 @@ impl<'a> Planner<'a> {
             set_update_field(&mut request, item.diff.spec.field, item.diff.after.as_ref());
         }
         reasons.push(format!(
-            "a PATCH of {}; {}",
-            request.mask_fields().join(", "),
-            decided[0].rule
+            "updated in place by a PATCH of {}",
+            request.mask_fields().join(", ")
         ));
         let state = &mut self.states[position];
         state.fate = Fate::Update;
