@@ -304,10 +304,13 @@ pub(super) async fn update(
             for (field, value) in &touched {
                 apply_field(&mut next, field, value.as_ref(), prefix.as_deref())?;
             }
-            if next == current {
+            let phase = row.lifecycle.phase(now_ms);
+            // A PATCH of a FAILED workspace is "update workspace and redeploy": it provisions
+            // again even when no field changes, which is how the seed's recovery works once
+            // the AWS side (a subnet, a security group) has been fixed.
+            if next == current && !matches!(phase, Phase::Failed(_)) {
                 return Ok(render(&row, now_ms));
             }
-            let phase = row.lifecycle.phase(now_ms);
             match phase {
                 Phase::Running | Phase::Failed(_) => {}
                 Phase::Provisioning => {

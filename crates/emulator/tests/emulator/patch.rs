@@ -387,6 +387,62 @@ async fn a_failed_workspace_recovers_on_a_new_network_once_the_cause_is_fixed() 
 }
 
 #[tokio::test]
+async fn a_failed_workspace_redeploys_on_an_unchanged_patch_once_aws_is_fixed() {
+    // The seed's recovery: fix the subnet in AWS, then "update workspace and redeploy" with
+    // the same configuration.
+    let emulator = InProcess::new();
+    emulator
+        .emulator
+        .set_scenario(Scenario {
+            broken: BrokenResources {
+                subnets: vec!["subnet-aa".to_owned()],
+                ..BrokenResources::default()
+            },
+            ..Scenario::default()
+        })
+        .unwrap();
+    let mut body = emulator.workspace_body("acme").await;
+    let network = emulator.network("a").await;
+    body["network_id"] = json!(network);
+    let workspace_id = emulator.create_workspace(body).await["workspace_id"]
+        .as_i64()
+        .unwrap();
+    emulator.advance(10);
+    assert_eq!(emulator.workspace_status(workspace_id).await, "FAILED");
+
+    // Still broken: the redeploy fails again.
+    let updated = patch(
+        &emulator,
+        workspace_id,
+        None,
+        json!({"network_id": network}),
+    )
+    .await
+    .ok();
+    assert_eq!(updated["workspace_status"], "PROVISIONING");
+    emulator.advance(10);
+    assert_eq!(emulator.workspace_status(workspace_id).await, "FAILED");
+
+    emulator.emulator.set_scenario(Scenario::default()).unwrap();
+    let updated = patch(
+        &emulator,
+        workspace_id,
+        None,
+        json!({"network_id": network}),
+    )
+    .await
+    .ok();
+    assert_eq!(updated["workspace_status"], "PROVISIONING");
+    emulator.advance(10);
+    assert_eq!(emulator.workspace_status(workspace_id).await, "RUNNING");
+    let network = emulator
+        .api("GET", &format!("/networks/{network}"), None)
+        .await
+        .ok();
+    assert_eq!(network["vpc_status"], "VALID");
+}
+
+#[tokio::test]
 async fn a_running_workspace_in_a_databricks_managed_vpc_provisions_again() {
     let emulator = InProcess::new();
     let (workspace_id, _) = running(&emulator, None).await;
