@@ -79,6 +79,22 @@ pub(crate) enum Command {
         after_help = "Example:\n  brickform completions bash > ~/.local/share/bash-completion/completions/brickform"
     )]
     Completions(commands::completions::CompletionsArgs),
+    /// Check a spec without calling any API: every problem at once, each with a code, a
+    /// location and a hint. Exit 0 when valid (warnings allowed), 1 on any error.
+    #[command(
+        after_help = "Examples:\n  brickform validate specs/\n  brickform validate specs/prod.yaml --var region=eu-west-1 --var-file prod.vars.yaml\n  brickform validate specs/ --format json > diagnostics.json\n\nOn GitHub Actions (GITHUB_ACTIONS=true) diagnostics are also printed as annotations."
+    )]
+    Validate(commands::validate::ValidateArgs),
+    /// Print the JSON Schema of the spec language, for editors.
+    #[command(
+        after_help = "Example:\n  brickform schema > specs/brickform.schema.json\n\nThen start each spec with:\n  # yaml-language-server: $schema=../specs/brickform.schema.json"
+    )]
+    Schema(commands::schema::SchemaArgs),
+    /// Print a spec's dependency graph (Mermaid or Graphviz), e.g. for a pull request.
+    #[command(
+        after_help = "Examples:\n  brickform graph specs/ > graph.mmd\n  brickform graph specs/ --format dot | dot -Tsvg > graph.svg"
+    )]
+    Graph(commands::graph::GraphArgs),
 }
 
 /// Parses the command line. Help and version go to stdout with status 0; usage errors exit

@@ -3,9 +3,11 @@
 
 mod cli;
 mod commands;
+mod diagnostics;
 mod exit;
 mod logging;
 mod printer;
+mod spec_args;
 mod target;
 
 use std::process::ExitCode;

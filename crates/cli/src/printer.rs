@@ -23,11 +23,23 @@ impl Printer {
         let color = global.stderr_color();
         // miette renders error reports; it must follow the same colour decision as we do.
         let _ = miette::set_hook(Box::new(move |_| {
+            // Errors read like rustc's and cargo's (`error: ...`, then `help: ...`), not with
+            // miette's default `×` or `x` marker.
+            let mut theme = if color {
+                miette::GraphicalTheme::unicode()
+            } else {
+                miette::GraphicalTheme::unicode_nocolor()
+            };
+            theme.characters.error = "error:".into();
+            theme.characters.warning = "warning:".into();
+            theme.characters.advice = "note:".into();
             Box::new(
                 miette::MietteHandlerOpts::new()
-                    .color(color)
-                    .unicode(color)
+                    .graphical_theme(theme)
                     .terminal_links(false)
+                    // Terminals wrap long lines themselves; a hard wrap at 80 columns splits
+                    // names and URLs in CI logs, where nobody reads at 80 columns.
+                    .wrap_lines(false)
                     .build(),
             )
         }));

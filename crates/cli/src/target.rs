@@ -1,20 +1,34 @@
 //! Which account a command talks to: the `--host`, `--account-id` and `--profile` flags,
-//! resolved with the process environment and `~/.databrickscfg` into a ready client.
+//! resolved with the process environment and `~/.databrickscfg` into a ready client; or
+//! `--local`, the embedded emulator.
 //!
 //! This is the one place where the process environment reaches the client library: the
 //! library itself only ever sees an injected [`client::config::Environment`].
 
 use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use client::config::{self, Environment, ExplicitConfig};
-use client::{Client, Config, ConfigError};
+use client::config::{self, Environment, ExplicitConfig, Source};
+use client::{Client, Config, ConfigError, Secret};
+
+/// Where `--local` keeps its state unless `--local-state` says otherwise, relative to the
+/// current directory: running a command twice sees what the first run made.
+pub(crate) const DEFAULT_LOCAL_STATE: &str = ".brickform/local.db";
 
 /// Targeting flags, flattened into every command that talks to an account.
-///
-/// The embedded emulator will add `--local` here: it starts the emulator in-process and
-/// points a [`Client`] at it through [`client::ClientBuilder`], bypassing [`resolve`].
 #[derive(Debug, Clone, Default, clap::Args)]
 pub(crate) struct TargetArgs {
+    /// Use the embedded Account API emulator instead of a real account: no Databricks account
+    /// needed. Its objects are kept in .brickform/local.db (see --local-state).
+    #[arg(long, conflicts_with_all = ["host", "account_id", "profile"])]
+    pub(crate) local: bool,
+    /// With --local: the SQLite file holding the emulator's objects.
+    #[arg(long, value_name = "PATH", requires = "local", default_value = DEFAULT_LOCAL_STATE)]
+    pub(crate) local_state: PathBuf,
+    /// With --local: how long a new workspace stays PROVISIONING before it is RUNNING.
+    #[arg(long, value_name = "DURATION", requires = "local", default_value = "3s", value_parser = humantime::parse_duration)]
+    pub(crate) local_provisioning_delay: Duration,
     /// The account console host [default from DATABRICKS_HOST or the profile], e.g.
     /// https://accounts.cloud.databricks.com.
     #[arg(long, value_name = "URL")]
@@ -34,9 +48,31 @@ pub(crate) struct TargetArgs {
 pub(crate) struct Target {
     pub(crate) client: Client,
     pub(crate) config: Config,
+    /// The embedded emulator behind `--local`; it serves until the target is dropped.
+    local: Option<LocalEmulator>,
+}
+
+/// The emulator `--local` runs in-process, and the state file it keeps.
+struct LocalEmulator {
+    running: emulator::RunningEmulator,
+    state: PathBuf,
+}
+
+impl fmt::Debug for LocalEmulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalEmulator")
+            .field("base_url", &self.running.base_url())
+            .field("state", &self.state)
+            .finish()
+    }
 }
 
 impl Target {
+    /// The state file of the embedded emulator, when this is `--local`.
+    pub(crate) fn local_state(&self) -> Option<&Path> {
+        self.local.as_ref().map(|local| local.state.as_path())
+    }
+
     /// The same target with a shorter total retry budget per call (never a longer one).
     pub(crate) fn with_retry_budget(self, budget: std::time::Duration) -> miette::Result<Target> {
         let config = Config {
@@ -44,7 +80,11 @@ impl Target {
             ..self.config
         };
         let client = build(&config)?;
-        Ok(Target { client, config })
+        Ok(Target {
+            client,
+            config,
+            local: self.local,
+        })
     }
 }
 
@@ -61,8 +101,12 @@ impl Environment for ProcessEnvironment {
     }
 }
 
-/// Resolves the flags, the environment and the config file into a client.
-pub(crate) fn resolve(args: &TargetArgs) -> miette::Result<Target> {
+/// Resolves the flags, the environment and the config file into a client; with `--local`,
+/// starts the embedded emulator and points the client at it.
+pub(crate) async fn resolve(args: &TargetArgs) -> miette::Result<Target> {
+    if args.local {
+        return start_local(&args.local_state, args.local_provisioning_delay).await;
+    }
     let explicit = ExplicitConfig {
         host: args.host.clone(),
         account_id: args.account_id.clone(),
@@ -70,7 +114,70 @@ pub(crate) fn resolve(args: &TargetArgs) -> miette::Result<Target> {
     };
     let config = config::resolve(&explicit, &ProcessEnvironment).map_err(explain_config_error)?;
     let client = build(&config)?;
-    Ok(Target { client, config })
+    Ok(Target {
+        client,
+        config,
+        local: None,
+    })
+}
+
+/// Starts the embedded emulator on a loopback port with its state in `state`, and a client
+/// that talks to it with a token made up for this run.
+async fn start_local(state: &Path, provisioning_delay: Duration) -> miette::Result<Target> {
+    if let Some(parent) = state
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        fs_err::create_dir_all(parent).map_err(|error| {
+            miette::miette!(
+                help = "pass --local-state PATH to keep the state elsewhere",
+                "{error}"
+            )
+        })?;
+    }
+    let token = local_token();
+    let emulator_config = emulator::Config {
+        tokens: vec![token.clone()],
+        provisioning_delay,
+        state: emulator::StateLocation::File(state.to_path_buf()),
+        ..emulator::Config::default()
+    };
+    let running = emulator::spawn(emulator_config, ([127, 0, 0, 1], 0).into())
+        .await
+        .map_err(|error| {
+            miette::Report::new(Explained {
+                error,
+                help: Some(format!(
+                    "the embedded emulator keeps its state in {}; pass --local-state PATH to \
+                     use another file",
+                    state.display()
+                )),
+            })
+        })?;
+    let config = Config::with_token(
+        &running.base_url(),
+        running.account_id(),
+        Secret::new(token),
+        Source::Flag("--local"),
+        &ProcessEnvironment,
+    )
+    .map_err(explain_config_error)?;
+    let client = build(&config)?;
+    Ok(Target {
+        client,
+        config,
+        local: Some(LocalEmulator {
+            running,
+            state: std::path::absolute(state).unwrap_or_else(|_| state.to_path_buf()),
+        }),
+    })
+}
+
+/// A bearer token for one `--local` run: the emulator listens on loopback only, but other
+/// local users must not be able to guess their way in.
+fn local_token() -> String {
+    use rand::RngExt;
+    format!("local-{:032x}", rand::rng().random::<u128>())
 }
 
 /// How to configure an account, shown when nothing is configured.
@@ -78,7 +185,7 @@ pub(crate) const HOW_TO_CONFIGURE: &str = "set DATABRICKS_HOST (e.g. \
 https://accounts.cloud.databricks.com), DATABRICKS_ACCOUNT_ID and credentials \
 (DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET of a service principal), or name a \
 ~/.databrickscfg profile with --profile (a profile with auth_type = databricks-cli uses your \
-`databricks auth login`); to try brickform without an account, `--local` will run it \
+`databricks auth login`); to try brickform without an account, add `--local` to run it \
 against the embedded emulator";
 
 /// A configuration error, with a hint on how to fix it.

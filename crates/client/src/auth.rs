@@ -199,16 +199,17 @@ impl Authenticator {
         policy: &RetryPolicy,
         timeout: Duration,
     ) -> Result<Secret, AuthError> {
-        if let Method::Pat(token) = &self.method {
-            return Ok(Secret::new(format!("Bearer {}", token.expose())));
-        }
         // Held across the refresh: concurrent callers wait for the one refresh in flight.
         let mut cache = self.cache.lock().await;
         if let Some(token) = cache.as_ref().filter(|token| token.is_fresh()) {
             return Ok(token.authorization.clone());
         }
         let token = match &self.method {
-            Method::Pat(_) => unreachable!("a static token is returned above"),
+            // A static token has no expiry to track; it is simply never cached.
+            Method::Pat(token) => CachedToken {
+                authorization: Secret::new(format!("Bearer {}", token.expose())),
+                refresh_at: None,
+            },
             Method::OAuthM2m {
                 client_id,
                 client_secret,

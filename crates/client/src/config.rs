@@ -178,6 +178,46 @@ pub struct Config {
     pub no_retry_delay: bool,
 }
 
+impl Config {
+    /// A configuration for a bearer token on a known host, with every value attributed to
+    /// `source` and the default limits; `no_retry_delay` is read from `env`. The CLI's
+    /// `--local` uses it to talk to the embedded emulator.
+    pub fn with_token(
+        host: &str,
+        account_id: impl Into<String>,
+        token: Secret,
+        source: Source,
+        env: &dyn Environment,
+    ) -> Result<Config, ConfigError> {
+        let host = parse_host(host, &source)?;
+        Ok(Config {
+            host: Sourced {
+                value: host,
+                source: source.clone(),
+            },
+            account_id: Sourced {
+                value: account_id.into(),
+                source: source.clone(),
+            },
+            auth: Sourced {
+                value: AuthConfig::Pat { token },
+                source,
+            },
+            profile: None,
+            rate_limit: DEFAULT_RATE_LIMIT,
+            http_timeout: DEFAULT_HTTP_TIMEOUT,
+            retry_timeout: DEFAULT_RETRY_TIMEOUT,
+            no_retry_delay: no_retry_delay(env),
+        })
+    }
+}
+
+/// Whether the test-only [`NO_RETRY_DELAY_VAR`] asks for zero retry delays.
+fn no_retry_delay(env: &dyn Environment) -> bool {
+    env.var(NO_RETRY_DELAY_VAR)
+        .is_some_and(|value| matches!(value.trim(), "1" | "true" | "yes"))
+}
+
 /// The default client-side rate limit, as in the Go SDK.
 pub const DEFAULT_RATE_LIMIT: f64 = 15.0;
 /// The default per-request timeout.
@@ -482,9 +522,7 @@ fn finish(
     };
     let http_timeout = seconds(&values, "http_timeout_seconds")?.unwrap_or(DEFAULT_HTTP_TIMEOUT);
     let retry_timeout = seconds(&values, "retry_timeout_seconds")?.unwrap_or(DEFAULT_RETRY_TIMEOUT);
-    let no_retry_delay = env
-        .var(NO_RETRY_DELAY_VAR)
-        .is_some_and(|value| matches!(value.trim(), "1" | "true" | "yes"));
+    let no_retry_delay = no_retry_delay(env);
     Ok(Config {
         host: Sourced {
             value: host,

@@ -1,8 +1,12 @@
-//! A client-side rate limit: at most N requests per second, evenly spaced.
+//! A client-side rate limit: a sustained N requests per second, with bursts of up to N.
 //!
-//! The Go SDK limits itself to 15 requests per second with a burst of one; brickform does the
-//! same, so that a wide apply (ten workspaces polled in parallel) never trips the server's own
-//! throttling in the first place.
+//! The Go SDK limits itself to 15 requests per second with a burst of one. brickform keeps the
+//! sustained rate but allows a burst as large as one second's worth: a plan's seven concurrent
+//! list calls then go out at once (a burst of one spaced them over 400 ms, most of a plan's
+//! wall time), while a long, wide apply still settles at N requests per second and so never
+//! trips the server's own throttling.
+//!
+//! This is the generic cell rate algorithm: one "theoretical arrival time" is all the state.
 
 use std::time::Duration;
 
@@ -11,30 +15,38 @@ use tokio::time::Instant;
 
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
+    /// Time between two requests at the sustained rate.
     interval: Duration,
-    next_slot: Mutex<Option<Instant>>,
+    /// How far ahead of the sustained schedule a burst may run: `(burst - 1) * interval`.
+    burst_tolerance: Duration,
+    /// When the next request would be due if every request so far had kept to the rate.
+    theoretical_arrival: Mutex<Option<Instant>>,
 }
 
 impl RateLimiter {
-    /// A limiter for `requests_per_second` (> 0).
+    /// A limiter for `requests_per_second` (> 0), with a burst of as many requests.
     pub(crate) fn new(requests_per_second: f64) -> RateLimiter {
+        let interval = Duration::from_secs_f64(1.0 / requests_per_second);
+        let burst = requests_per_second.floor().max(1.0) as u32;
         RateLimiter {
-            interval: Duration::from_secs_f64(1.0 / requests_per_second),
-            next_slot: Mutex::new(None),
+            interval,
+            burst_tolerance: interval * (burst - 1),
+            theoretical_arrival: Mutex::new(None),
         }
     }
 
-    /// Waits for this caller's slot. Slots are handed out in call order, one interval apart;
-    /// the lock is only held to reserve a slot, never while sleeping.
+    /// Waits for this caller's turn. Turns are handed out in call order; the lock is only held
+    /// to reserve a turn, never while sleeping.
     pub(crate) async fn acquire(&self) {
-        let slot = {
-            let mut next_slot = self.next_slot.lock().await;
+        let start = {
+            let mut theoretical_arrival = self.theoretical_arrival.lock().await;
             let now = Instant::now();
-            let slot = next_slot.map_or(now, |next| next.max(now));
-            *next_slot = Some(slot + self.interval);
-            slot
+            let due = theoretical_arrival.map_or(now, |arrival| arrival.max(now));
+            *theoretical_arrival = Some(due + self.interval);
+            due.checked_sub(self.burst_tolerance)
+                .map_or(now, |earliest| earliest.max(now))
         };
-        tokio::time::sleep_until(slot).await;
+        tokio::time::sleep_until(start).await;
     }
 }
 
@@ -43,24 +55,49 @@ mod tests {
     use super::*;
 
     #[tokio::test(start_paused = true)]
-    async fn requests_are_spaced_one_interval_apart() {
+    async fn a_burst_of_the_rate_goes_at_once_then_requests_are_spaced() {
         let limiter = RateLimiter::new(10.0);
         let start = Instant::now();
+        for _ in 0..10 {
+            limiter.acquire().await;
+        }
+        assert_eq!(
+            start.elapsed(),
+            Duration::ZERO,
+            "the first ten form a burst"
+        );
         for _ in 0..5 {
             limiter.acquire().await;
         }
-        // The first request goes at once, the next four wait 100 ms each.
-        assert_eq!(start.elapsed(), Duration::from_millis(400));
+        // After the burst, one request every 100 ms.
+        assert_eq!(start.elapsed(), Duration::from_millis(500));
     }
 
     #[tokio::test(start_paused = true)]
-    async fn an_idle_limiter_does_not_bank_a_burst() {
-        let limiter = RateLimiter::new(10.0);
-        limiter.acquire().await;
-        tokio::time::sleep(Duration::from_secs(5)).await;
+    async fn the_sustained_rate_holds_over_a_long_run() {
+        let limiter = RateLimiter::new(15.0);
         let start = Instant::now();
+        for _ in 0..165 {
+            limiter.acquire().await;
+        }
+        // 15 at once, then 150 more at 15 per second.
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed >= Duration::from_millis(9_990) && elapsed <= Duration::from_millis(10_010),
+            "{elapsed:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_limiter_banks_at_most_one_burst() {
+        let limiter = RateLimiter::new(2.0);
         limiter.acquire().await;
-        limiter.acquire().await;
-        assert_eq!(start.elapsed(), Duration::from_millis(100));
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let start = Instant::now();
+        for _ in 0..3 {
+            limiter.acquire().await;
+        }
+        // A burst of two, then the third waits one interval: a minute idle did not bank 120.
+        assert_eq!(start.elapsed(), Duration::from_millis(500));
     }
 }

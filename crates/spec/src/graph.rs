@@ -154,7 +154,6 @@ pub(crate) fn build(validated: Validated, diagnostics: &mut Diagnostics) -> Opti
         account,
         resources,
         references,
-        key_locs,
     } = validated;
     let position: HashMap<&Address, usize> = resources
         .iter()
@@ -199,7 +198,7 @@ pub(crate) fn build(validated: Validated, diagnostics: &mut Diagnostics) -> Opti
         }
     }
     if order.len() < resources.len() {
-        report_cycle(&resources, &edges, &waiting_on, &key_locs, diagnostics);
+        report_cycle(&resources, &edges, &waiting_on, diagnostics);
         return None;
     }
 
@@ -245,7 +244,6 @@ fn report_cycle(
     resources: &[Resource],
     edges: &[(usize, usize, &Reference)],
     waiting_on: &[usize],
-    key_locs: &HashMap<Address, crate::source::Loc>,
     diagnostics: &mut Diagnostics,
 ) {
     // Every resource left waits on another one left, so following such edges from the
@@ -290,7 +288,6 @@ fn report_cycle(
                     format!("`{}` references `{}` here", reference.from, reference.to),
                 );
             }
-            let _ = key_locs;
             diagnostics.push(diagnostic);
             return;
         }
@@ -452,7 +449,6 @@ mod tests {
             account: AccountSettings::default(),
             resources: vec![network, rest, relay],
             references,
-            key_locs: HashMap::new(),
         };
         let mut diagnostics = Diagnostics::default();
         assert!(build(validated, &mut diagnostics).is_none());

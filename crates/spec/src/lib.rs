@@ -3,11 +3,11 @@
 //! A spec is one or more YAML documents (files, or a directory of them) with a section per
 //! kind of Account API object. Loading goes through four stages, each in its own module:
 //!
-//! 1. [`yaml`](crate::yaml): text to a node tree where every node knows its byte range;
-//! 2. [`raw`](crate::raw): the tree to raw shapes, reporting unknown fields and wrong types;
-//! 3. [`validate`](crate::validate): raw shapes to the [model](Resource), with interpolation,
+//! 1. `yaml`: text to a node tree where every node knows its byte range;
+//! 2. `raw`: the tree to raw shapes, reporting unknown fields and wrong types;
+//! 3. `validate`: raw shapes to the [model](Resource), with interpolation,
 //!    references and every rule of the language;
-//! 4. [`graph`](crate::graph): resources to a dependency-ordered [`Spec`].
+//! 4. `graph`: resources to a dependency-ordered [`Spec`].
 //!
 //! No stage stops at the first problem: [`load_sources`] returns every [`Diagnostic`] at once,
 //! each with a stable [`Code`], a span and a help line. [`render()`] prints them like rustc.

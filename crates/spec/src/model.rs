@@ -2,7 +2,7 @@
 //!
 //! Values of these types are only built by validation, so every `Spec` a consumer receives has
 //! resolved variables, existing references of the right kind, no cycles and no duplicate
-//! natural keys. Raw serde shapes live in `crate::raw` and never leave this crate.
+//! natural keys. Raw shapes live in `crate::raw` and never leave this crate.
 //!
 //! A resource marked `existing: true` is only looked up, never changed: validation requires
 //! just its natural key (a name, or a key ARN and use cases), so its other fields may be empty.

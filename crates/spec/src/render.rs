@@ -80,6 +80,9 @@ pub fn render(diagnostic: &Diagnostic, sources: &Sources, color: bool) -> String
     for (group_index, (source, mut group)) in groups.into_iter().enumerate() {
         group.sort_by_key(|(label, primary)| (label.span.line, !*primary, label.span.column));
         // The arrow names the primary span, like rustc; other files name their first label.
+        if group_index > 0 {
+            let _ = writeln!(out, "{pad} {gutter}");
+        }
         let (arrow, at) = if group_index == 0 {
             ("-->", &diagnostic.primary.span)
         } else {

@@ -45,8 +45,6 @@ pub(crate) struct Validated {
     /// In declaration order; the graph orders them.
     pub(crate) resources: Vec<Resource>,
     pub(crate) references: Vec<Reference>,
-    /// The location of each resource's key, for graph diagnostics.
-    pub(crate) key_locs: HashMap<Address, Loc>,
 }
 
 pub(crate) fn validate(
@@ -70,12 +68,11 @@ pub(crate) fn validate(
     let mut resources = Vec::with_capacity(declared.len());
     let mut ensure_locs = HashMap::new();
     for resource in &declared {
-        if let Some((resource, ensure_loc)) = validator.resource(resource, &account) {
-            if let Some(loc) = ensure_loc {
-                ensure_locs.insert(resource.address.clone(), loc);
-            }
-            resources.push(resource);
+        let (resource, ensure_loc) = validator.resource(resource, &account);
+        if let Some(loc) = ensure_loc {
+            ensure_locs.insert(resource.address.clone(), loc);
         }
+        resources.push(resource);
     }
     let by_address: HashMap<&Address, &Resource> = resources
         .iter()
@@ -83,15 +80,10 @@ pub(crate) fn validate(
         .collect();
     validator.cross_checks(&resources, &by_address, &ensure_locs);
     validator.variables.report_unused(validator.diagnostics);
-    let key_locs = declared
-        .iter()
-        .map(|resource| (resource.address.clone(), resource.key_loc))
-        .collect();
     Validated {
         account,
         references: validator.references,
         resources,
-        key_locs,
     }
 }
 
@@ -462,7 +454,7 @@ impl<'a> Validator<'a> {
         &mut self,
         declared: &Declared<'_>,
         account: &AccountSettings,
-    ) -> Option<(Resource, Option<Loc>)> {
+    ) -> (Resource, Option<Loc>) {
         let address = &declared.address;
         let (ensure_slot, existing_slot, lifecycle_slot) = declared.raw.common();
         let ensure = match ensure_slot.get() {
@@ -511,7 +503,7 @@ impl<'a> Validator<'a> {
                 column: span.column,
             },
         };
-        Some((resource, ensure_loc))
+        (resource, ensure_loc)
     }
 
     fn lifecycle(&mut self, address: &Address, slot: &Slot<raw::Lifecycle>) -> Lifecycle {
@@ -1370,10 +1362,9 @@ impl<'a> Validator<'a> {
         by_address: &HashMap<&Address, &Resource>,
     ) {
         let address = &resource.address;
-        let Some(region_loc) = self.loc_of(address, "aws_region") else {
-            return;
-        };
-        let region = workspace.aws_region.as_str();
+        // Checks that compare regions need a valid workspace region; the others do not.
+        let region_loc = self.loc_of(address, "aws_region");
+        let region = region_loc.map(|_| workspace.aws_region.as_str());
         for (field, target, use_case) in [
             (
                 "managed_services_key",
@@ -1385,7 +1376,9 @@ impl<'a> Validator<'a> {
             let (Some(target), Some(loc)) = (target, self.loc_of(address, field)) else {
                 continue;
             };
-            if region == aws::NO_KEYS_REGION {
+            if let (Some(region), Some(region_loc)) = (region, region_loc)
+                && region == aws::NO_KEYS_REGION
+            {
                 self.push(
                     Pending::new(
                         Code::KeyInUsWest1,
@@ -1419,7 +1412,8 @@ impl<'a> Validator<'a> {
                     )),
                 );
             }
-            if let (Some(key_region), Some(arn_loc)) = (
+            if let (Some(region), Some(key_region), Some(arn_loc)) = (
+                region,
                 aws::key_arn_region(&key.key_arn),
                 self.loc_of(target, "key_arn"),
             ) && key_region != region
@@ -1439,8 +1433,9 @@ impl<'a> Validator<'a> {
         if let (Some(target), Some(loc)) = (
             &workspace.private_access_settings,
             self.loc_of(address, "private_access_settings"),
-        ) && let Some(ResourceConfig::PrivateAccessSettings(settings)) =
-            by_address.get(target).map(|pas| &pas.config)
+        ) && let Some(region) = region
+            && let Some(ResourceConfig::PrivateAccessSettings(settings)) =
+                by_address.get(target).map(|pas| &pas.config)
             && let Some(pas_region_loc) = self.loc_of(target, "region")
             && settings.region != region
         {
@@ -1456,6 +1451,7 @@ impl<'a> Validator<'a> {
                         );
         }
         if let Some(network) = &workspace.network
+            && let (Some(region), Some(region_loc)) = (region, region_loc)
             && let Some(ResourceConfig::Network(network_config)) =
                 by_address.get(network).map(|resource| &resource.config)
         {

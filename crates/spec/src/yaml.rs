@@ -171,6 +171,9 @@ enum Frame {
         start: usize,
         anchor: usize,
         entries: Vec<Entry>,
+        /// Key to entry index, built once a mapping is large enough for a linear duplicate
+        /// check to matter (a section with thousands of resources).
+        index: Option<HashMap<String, usize>>,
         pending_key: Option<Node>,
         /// Set once a key has been reported, so its value is dropped silently.
         skip_value: bool,
@@ -195,17 +198,18 @@ impl Builder<'_> {
                 self.stack.pop();
             }
             Event::MappingStart(_, anchor, tag) => {
-                self.check_tag(tag.as_deref().map(ToString::to_string), &span, "map");
+                self.check_tag(tag.as_deref().map(ToString::to_string), &span);
                 self.stack.push(Frame::Mapping {
                     start: self.loc(&span).start as usize,
                     anchor,
                     entries: Vec::new(),
+                    index: None,
                     pending_key: None,
                     skip_value: false,
                 });
             }
             Event::SequenceStart(_, anchor, tag) => {
-                self.check_tag(tag.as_deref().map(ToString::to_string), &span, "seq");
+                self.check_tag(tag.as_deref().map(ToString::to_string), &span);
                 self.stack.push(Frame::Sequence {
                     start: self.loc(&span).start as usize,
                     anchor,
@@ -255,7 +259,7 @@ impl Builder<'_> {
             }
             Event::Scalar(value, style, anchor, tag) => {
                 let tag = tag.as_deref().map(ToString::to_string);
-                self.check_tag(tag.clone(), &span, "");
+                self.check_tag(tag.clone(), &span);
                 let kind = scalar_kind(&value, style, tag.as_deref());
                 let node = Node {
                     loc: self.loc(&span),
@@ -319,7 +323,7 @@ impl Builder<'_> {
         }
     }
 
-    fn check_tag(&mut self, tag: Option<String>, span: &ParserSpan, _context: &str) {
+    fn check_tag(&mut self, tag: Option<String>, span: &ParserSpan) {
         let Some(tag) = tag else { return };
         if tag.starts_with("tag:yaml.org,2002:") {
             return;
@@ -356,6 +360,7 @@ impl Builder<'_> {
             Some(Frame::Sequence { items, .. }) => items.push(node),
             Some(Frame::Mapping {
                 entries,
+                index,
                 pending_key,
                 skip_value,
                 ..
@@ -383,7 +388,11 @@ impl Builder<'_> {
                     let Value::Scalar(Scalar { text: key_text, .. }) = key.value else {
                         return;
                     };
-                    if let Some(first) = entries.iter().find(|entry| entry.key == key_text) {
+                    let first = match index {
+                        Some(index) => index.get(&key_text).map(|&position| &entries[position]),
+                        None => entries.iter().find(|entry| entry.key == key_text),
+                    };
+                    if let Some(first) = first {
                         let first_loc = first.key_loc;
                         self.diagnostics.push(
                             Pending::new(
@@ -396,6 +405,17 @@ impl Builder<'_> {
                             .help("remove one of them; YAML keys must be unique within a mapping"),
                         );
                         return;
+                    }
+                    if let Some(index) = index {
+                        index.insert(key_text.clone(), entries.len());
+                    } else if entries.len() >= 32 {
+                        let mut built: HashMap<String, usize> = entries
+                            .iter()
+                            .enumerate()
+                            .map(|(position, entry)| (entry.key.clone(), position))
+                            .collect();
+                        built.insert(key_text.clone(), entries.len());
+                        *index = Some(built);
                     }
                     entries.push(Entry {
                         key: key_text,
@@ -595,6 +615,16 @@ mod tests {
     fn duplicate_keys_are_reported_with_both_places() {
         let (_, messages) = parse_one("a: 1\nb: 2\na: 3\n");
         assert_eq!(messages, ["E0002 test.yaml:3:1 duplicate key `a`"]);
+    }
+
+    #[test]
+    fn duplicates_are_found_in_large_mappings_too() {
+        let mut text: String = (0..100)
+            .map(|index| format!("k{index}: {index}\n"))
+            .collect();
+        text.push_str("k7: again\n");
+        let (_, messages) = parse_one(&text);
+        assert_eq!(messages, ["E0002 test.yaml:101:1 duplicate key `k7`"]);
     }
 
     #[test]

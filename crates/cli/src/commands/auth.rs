@@ -48,8 +48,15 @@ pub(crate) async fn run(args: &AuthArgs, printer: &Printer) -> miette::Result<Ex
 }
 
 async fn run_check(args: &CheckArgs, printer: &Printer) -> miette::Result<ExitStatus> {
-    let target = target::resolve(&args.target)?;
+    let target = target::resolve(&args.target).await?;
     printer.data(&render_configuration(&target.config));
+    if let Some(state) = target.local_state() {
+        printer.data_line(&format!(
+            "{:<11} {}  (the embedded emulator's objects)",
+            "state:",
+            state.display()
+        ));
+    }
     // A check should answer promptly: an unreachable host is reported after a short while,
     // not after the full retry budget of a real run.
     let target = target.with_retry_budget(CHECK_RETRY_BUDGET)?;
@@ -168,9 +175,11 @@ fn credentials_hint(auth_type: AuthType, host: &str, account_id: &str) -> String
              automation should use a service principal (DATABRICKS_CLIENT_ID and \
              DATABRICKS_CLIENT_SECRET)"
             .to_owned(),
-        AuthType::OAuthM2m => "the client id or secret was refused: check both, whether the \
-             secret expired, and that the service principal belongs to this account"
-            .to_owned(),
+        AuthType::OAuthM2m => format!(
+            "the client id or secret was refused for account `{account_id}`: check both, \
+             whether the secret expired, and that the account id is right and the service \
+             principal belongs to it"
+        ),
         AuthType::DatabricksCli => format!(
             "the CLI's token was refused; log in again with `databricks auth login --host \
              {host} --account-id {account_id}`"

@@ -2,6 +2,9 @@
 
 pub(crate) mod auth;
 pub(crate) mod completions;
+pub(crate) mod graph;
+pub(crate) mod schema;
+pub(crate) mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::exit::ExitStatus;
@@ -12,5 +15,8 @@ pub(crate) async fn run(cli: Cli, printer: &Printer) -> miette::Result<ExitStatu
     match cli.command {
         Command::Auth(args) => auth::run(&args, printer).await,
         Command::Completions(args) => completions::run(&args, printer),
+        Command::Validate(args) => validate::run(&args, printer),
+        Command::Schema(args) => schema::run(&args, printer),
+        Command::Graph(args) => graph::run(&args, printer),
     }
 }
