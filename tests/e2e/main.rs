@@ -2,4 +2,7 @@
 //!
 //! One test binary (faster to link than one per file), one module per area.
 
+mod export;
+mod load;
+mod plan;
 mod smoke;

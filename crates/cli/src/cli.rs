@@ -95,6 +95,23 @@ pub(crate) enum Command {
         after_help = "Examples:\n  brickform graph specs/ > graph.mmd\n  brickform graph specs/ --format dot | dot -Tsvg > graph.svg"
     )]
     Graph(commands::graph::GraphArgs),
+    /// Read the account and show what must change for it to match the spec.
+    #[command(
+        after_help = "Examples:\n  brickform plan specs/ --profile acct\n  brickform plan specs/ --out plan.json --detailed-exitcode\n  brickform plan specs/ --format markdown --github-summary > comment.md\n  brickform plan specs/ --target workspaces.sales --recreate-failed\n  brickform plan specs/ --local\n\nWith --detailed-exitcode: 0 no changes, 2 changes, 3 changes that destroy or replace something, 1 error."
+    )]
+    Plan(Box<commands::plan::PlanArgs>),
+    /// Render a plan saved with `brickform plan --out FILE`.
+    #[command(
+        after_help = "Examples:\n  brickform show plan.json\n  brickform show plan.json --format markdown > comment.md"
+    )]
+    Show(commands::show::ShowArgs),
+    /// Write the live account as a spec: every object, with references instead of ids.
+    #[command(
+        after_help = "Examples:\n  brickform export --profile acct --out databricks/account.yaml\n  brickform export --local\n\nPlanning the exported spec right away shows no changes. What a spec cannot express (two objects with one name, a workspace being deleted) is left out with a warning."
+    )]
+    Export(commands::export::ExportArgs),
+    /// Serve a local Databricks Account API (OAuth, validation, lifecycle, faults).
+    Emulator(Box<commands::emulator::EmulatorArgs>),
 }
 
 /// Parses the command line. Help and version go to stdout with status 0; usage errors exit

@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 /// How a command ended. The numbers are a contract with CI scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // `Changes` and `DestructiveChanges` arrive with `plan`.
 pub(crate) enum ExitStatus {
     /// The command did what was asked (for `plan --detailed-exitcode`: nothing to change).
     Success,

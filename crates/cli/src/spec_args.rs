@@ -85,7 +85,6 @@ impl SpecArgs {
 
     /// Loads the spec for a command that goes on to use it: warnings and errors go to stderr.
     /// `Ok(None)` means the spec is invalid and the command should exit with a failure.
-    #[allow(dead_code)] // `plan`, `apply` and `destroy` call it when they land.
     pub(crate) fn load(&self, printer: &Printer) -> miette::Result<Option<Spec>> {
         let options = self.options()?;
         match spec::load_paths(&self.paths, &options) {

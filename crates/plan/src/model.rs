@@ -36,6 +36,10 @@ pub struct Plan {
     pub target: PlanTarget,
     /// `Spec::digest()` of the spec the plan was made from.
     pub spec_digest: String,
+    /// The account's deployment name prefix the spec declares (`account.deployment_name_prefix`):
+    /// a workspace created with `deployment_name: sales` is found again as `PREFIX-sales`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_name_prefix: Option<String>,
     pub options: PlanOptions,
     pub summary: Summary,
     pub resource_changes: Vec<ResourceChange>,

@@ -26,6 +26,7 @@
 
 mod aws;
 mod diagnostic;
+mod export;
 mod graph;
 mod interpolate;
 mod load;
@@ -38,6 +39,7 @@ mod validate;
 mod yaml;
 
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use export::{ExportOptions, Exported, export};
 pub use graph::{ResourceGraph, Spec};
 pub use interpolate::Environment;
 pub use load::{Failed, LoadError, LoadOptions, Loaded, counts, load_paths, load_sources};

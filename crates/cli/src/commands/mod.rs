@@ -2,8 +2,12 @@
 
 pub(crate) mod auth;
 pub(crate) mod completions;
+pub(crate) mod emulator;
+pub(crate) mod export;
 pub(crate) mod graph;
+pub(crate) mod plan;
 pub(crate) mod schema;
+pub(crate) mod show;
 pub(crate) mod validate;
 
 use crate::cli::{Cli, Command};
@@ -18,5 +22,9 @@ pub(crate) async fn run(cli: Cli, printer: &Printer) -> miette::Result<ExitStatu
         Command::Validate(args) => validate::run(&args, printer),
         Command::Schema(args) => schema::run(&args, printer),
         Command::Graph(args) => graph::run(&args, printer),
+        Command::Emulator(args) => emulator::run(*args, printer).await,
+        Command::Export(args) => export::run(&args, printer).await,
+        Command::Plan(args) => plan::run(&args, printer).await,
+        Command::Show(args) => show::run(&args, printer),
     }
 }

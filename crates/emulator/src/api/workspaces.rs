@@ -102,18 +102,15 @@ fn referenced_ids(workspace: &Workspace) -> Vec<&str> {
 }
 
 /// Fields a PATCH may never change: they define the workspace (replace it instead).
-const IMMUTABLE_FIELDS: [&str; 4] = [
+const IMMUTABLE_FIELDS: [&str; 5] = [
     "workspace_name",
     "deployment_name",
+    "aws_region",
     "pricing_tier",
     "compute_mode",
 ];
 /// Non-slot fields a PATCH may change, under the rules of [`check_change`].
-const OTHER_UPDATABLE_FIELDS: [&str; 3] = [
-    "aws_region",
-    "custom_tags",
-    "network_connectivity_config_id",
-];
+const OTHER_UPDATABLE_FIELDS: [&str; 2] = ["custom_tags", "network_connectivity_config_id"];
 
 pub(super) async fn create(
     State(emulator): State<Emulator>,
@@ -410,14 +407,6 @@ fn apply_field(
         return Ok(());
     }
     match field {
-        "aws_region" => match text(value)? {
-            Some(region) => next.aws_region = region,
-            None => {
-                return Err(ApiError::invalid(
-                    "aws_region cannot be removed from a workspace",
-                ));
-            }
-        },
         "network_connectivity_config_id" => next.network_connectivity_config_id = text(value)?,
         "custom_tags" => {
             let tags: BTreeMap<String, String> = match value {
@@ -437,6 +426,7 @@ fn apply_field(
             let current = match immutable {
                 "workspace_name" => next.workspace_name.clone(),
                 "deployment_name" => next.deployment_name.clone(),
+                "aws_region" => next.aws_region.clone(),
                 "pricing_tier" => next
                     .pricing_tier
                     .as_ref()
@@ -513,12 +503,6 @@ fn check_change(
             }
             _ => {}
         }
-    }
-    if current.aws_region != next.aws_region && is_running {
-        return Err(ApiError::invalid(format!(
-            "aws_region can only be changed while the workspace is FAILED; it is {status} (from `{}` to `{}`)",
-            current.aws_region, next.aws_region
-        )));
     }
     if current.network_connectivity_config_id.is_some()
         && next.network_connectivity_config_id.is_none()

@@ -254,7 +254,7 @@ async fn removals_and_identity_changes_are_refused_naming_the_field() {
     .error(
         400,
         "INVALID_PARAMETER_VALUE",
-        "aws_region can only be changed while the workspace is FAILED",
+        "aws_region cannot be changed by an update (from `us-west-2` to `eu-west-1`)",
     );
     patch(&emulator, workspace_id, Some("workspace_status"), json!({}))
         .await
