@@ -111,7 +111,7 @@ impl<A: AccountApi + 'static> StepRun<A> {
             }
             Operation::Delete { kind, id, name } => self.delete(kind, id, name).await,
             Operation::WaitForWorkspace { workspace_id } => {
-                match self.wait_for_running(workspace_id).await {
+                match self.wait_for_running(workspace_id, None).await {
                     Ok(Flow::Continue(workspace)) => {
                         StepEnd::Done(workspace_completion(Completed::Running, &workspace))
                     }
@@ -215,8 +215,7 @@ impl<A: AccountApi + 'static> StepRun<A> {
             }
             _ => {}
         }
-        self.report_workspace(&workspace);
-        match self.wait_for_running(workspace_id).await {
+        match self.wait_for_running(workspace_id, Some(&workspace)).await {
             Ok(Flow::Continue(workspace)) => {
                 StepEnd::Done(workspace_completion(completed, &workspace))
             }
@@ -227,13 +226,24 @@ impl<A: AccountApi + 'static> StepRun<A> {
         }
     }
 
-    /// Waits for `RUNNING` through the shared watcher.
-    async fn wait_for_running(&self, workspace_id: i64) -> Result<Flow<Workspace>, StepError> {
+    /// Waits for `RUNNING` through the shared watcher; `known` is the workspace as the
+    /// request that started the wait returned it, reported as the first progress.
+    async fn wait_for_running(
+        &self,
+        workspace_id: i64,
+        known: Option<&Workspace>,
+    ) -> Result<Flow<Workspace>, StepError> {
         let mut subscription = self.shared.watcher.subscribe(workspace_id);
         let started = Instant::now();
         let deadline = started + self.shared.timeout;
         let mut reporter = Reporter::default();
         let mut last_status = None;
+        if let Some(workspace) = known {
+            last_status.clone_from(&workspace.workspace_status);
+            if reporter.should_report(&workspace_progress(workspace)) {
+                self.report_workspace(workspace);
+            }
+        }
         loop {
             let observation = tokio::select! {
                 biased;

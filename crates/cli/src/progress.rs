@@ -279,7 +279,9 @@ fn progress_text(progress: &Progress) -> String {
             status_message,
         } => {
             let mut text = format!("workspace {workspace_id} is {status}");
-            if let Some(message) = status_message.as_deref().filter(|message| !message.is_empty())
+            if let Some(message) = status_message
+                .as_deref()
+                .filter(|message| !message.is_empty())
             {
                 let _ = write!(text, ": {message}");
             }
