@@ -142,6 +142,7 @@ async fn measure(count: usize, parallelism: usize, rate_limit: f64) -> (Duration
             account_id: running.account_id().to_owned(),
         },
         spec_digest: String::new(),
+        deployment_name_prefix: None,
         options: PlanOptions::default(),
         summary: Summary::default(),
         resource_changes: Vec::new(),

@@ -36,9 +36,6 @@ pub struct Options {
     pub parallelism: usize,
     /// The limit of each wait, not of the whole execution.
     pub timeout: Duration,
-    /// The account's deployment name prefix, if it has one: a workspace requested as `sales`
-    /// then lives as `PREFIX-sales`, which is how an existing one is recognised.
-    pub deployment_name_prefix: Option<String>,
     /// Cancelling stops scheduling new steps and abandons waits; requests already sent finish.
     pub cancel: CancellationToken,
 }
@@ -48,7 +45,6 @@ impl Default for Options {
         Options {
             parallelism: DEFAULT_PARALLELISM,
             timeout: DEFAULT_TIMEOUT,
-            deployment_name_prefix: None,
             cancel: CancellationToken::new(),
         }
     }
@@ -74,7 +70,9 @@ pub async fn execute<A: AccountApi + 'static>(
         sink: Arc::clone(&sink),
         cancel: options.cancel.clone(),
         timeout: options.timeout,
-        deployment_name_prefix: options.deployment_name_prefix,
+        // With a prefix, a workspace requested as `sales` lives as `PREFIX-sales`: that is how
+        // one a lost answer created is recognised.
+        deployment_name_prefix: plan.deployment_name_prefix.clone(),
     });
     let mut scheduler = Scheduler::new(&plan.steps, shared, sink);
     scheduler.run(&options.cancel).await;

@@ -73,6 +73,7 @@ pub(crate) struct Fake {
     provisioning: Duration,
     teardown: Duration,
     broken_subnets: Vec<String>,
+    deployment_name_prefix: Option<String>,
     log: Mutex<Vec<Call>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
@@ -86,6 +87,7 @@ impl Fake {
             provisioning: Duration::from_secs(2),
             teardown: Duration::from_secs(1),
             broken_subnets: Vec::new(),
+            deployment_name_prefix: None,
             log: Mutex::new(Vec::new()),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
@@ -109,6 +111,12 @@ impl Fake {
 
     pub(crate) fn broken_subnet(mut self, subnet: &str) -> Fake {
         self.broken_subnets.push(subnet.to_owned());
+        self
+    }
+
+    /// The account's deployment name prefix: `sales` is stored as `PREFIX-sales`.
+    pub(crate) fn deployment_name_prefix(mut self, prefix: &str) -> Fake {
+        self.deployment_name_prefix = Some(prefix.to_owned());
         self
     }
 
@@ -730,6 +738,10 @@ impl AccountApi for Fake {
             .deployment_name
             .clone()
             .unwrap_or_else(|| request.workspace_name.clone());
+        let name = match &self.deployment_name_prefix {
+            Some(prefix) => format!("{prefix}-{name}"),
+            None => name,
+        };
         self.call("POST /workspaces", &name, |state, now| {
             if state
                 .visible_workspaces(now, teardown)

@@ -57,6 +57,7 @@ fn plan(steps: Vec<Step>) -> Plan {
             account_id: "fake".to_owned(),
         },
         spec_digest: String::new(),
+        deployment_name_prefix: None,
         options: PlanOptions::default(),
         summary: Summary::default(),
         resource_changes: Vec::new(),
@@ -786,4 +787,28 @@ async fn a_malformed_plan_is_refused_before_any_request() {
         }
     ));
     assert!(fake.calls().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lost_workspace_create_is_recognised_under_the_accounts_deployment_name_prefix() {
+    for (prefix, adopted) in [(Some("acme"), true), (None, false)] {
+        let fake = Arc::new(Fake::new().deployment_name_prefix("acme"));
+        fake.fault("POST /workspaces", Fault::CommitThenDrop, 1);
+        let mut plan = independent_workspaces(&fake, 1);
+        plan.deployment_name_prefix = prefix.map(str::to_owned);
+        let (outcome, _) = run(&fake, &plan, Options::default()).await;
+        if adopted {
+            assert_eq!(
+                done(&outcome, 0).completed,
+                Completed::AdoptedAfterLostAnswer
+            );
+        } else {
+            // Without the prefix, `acme-w0` is not recognised as `w0`: the retried create is
+            // refused as a duplicate name and the step fails, but no second workspace appears.
+            failure(&outcome, 0);
+        }
+        let workspaces = fake.workspaces();
+        assert_eq!(workspaces.len(), 1);
+        assert_eq!(workspaces[0].deployment_name, "acme-w0");
+    }
 }

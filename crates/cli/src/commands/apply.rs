@@ -399,7 +399,6 @@ async fn execute(
     let options = apply::Options {
         parallelism: usize::from(run.parallelism),
         timeout: run.timeout,
-        deployment_name_prefix: plan.deployment_name_prefix.clone(),
         cancel: cancel.clone(),
     };
     let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
