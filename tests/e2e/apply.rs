@@ -156,7 +156,7 @@ fn mutations(requests: &[Request]) -> Vec<String> {
         .map(|request| {
             let mut parts = request.route.splitn(3, '/');
             let method = parts.next().unwrap_or_default().trim();
-            let collection = parts.nth(0).unwrap_or_default();
+            let collection = parts.next().unwrap_or_default();
             format!("{method} /{collection}")
         })
         .collect()
