@@ -225,6 +225,8 @@ fn the_seed_flow_creates_everything_in_dependency_order_and_then_has_nothing_to_
     // The wait is one shared list, never a GET per workspace.
     assert!(of(&log, "GET /workspaces/").is_empty());
 
+    let plan = context.run(["plan", &spec.display().to_string(), "--detailed-exitcode"]);
+    plan.success();
     let again = apply(&context, &spec, &[]);
     again.success();
     assert!(again.stdout.contains("No changes"), "{}", again.stdout);
@@ -655,4 +657,111 @@ fn ctrl_c_stops_scheduling_reports_what_was_not_done_and_the_next_run_converges(
     again.success();
     assert_eq!(workspace(&context)["workspace_status"], "RUNNING");
     assert_eq!(of(&requests(&context), "POST /workspaces").len(), 1);
+}
+
+#[test]
+fn a_saved_plan_is_applied_exactly_and_without_a_prompt() {
+    let context = TestContext::new();
+    let spec = context.write("spec.yaml", &quickstart("saved-creds", "{ Env: Dev }"));
+    let plan_file = context.dir().join("plan.json");
+    context
+        .run([
+            "plan",
+            &spec.display().to_string(),
+            "--out",
+            &plan_file.display().to_string(),
+        ])
+        .success();
+    // The spec changes after the review: the saved plan is still what gets applied.
+    context.write("spec.yaml", &quickstart("saved-creds", "{ Env: Prod }"));
+    let run = context.run(["apply", &plan_file.display().to_string()]);
+    run.success();
+    assert!(
+        run.stdout.contains("applied; the account matches the spec"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(workspace(&context)["custom_tags"], json!({"Env": "Dev"}));
+    assert_eq!(workspace(&context)["workspace_status"], "RUNNING");
+    // Applying it again is refused: what it would create exists now.
+    let again = context.run(["apply", &plan_file.display().to_string()]);
+    again.expect_code(1);
+    assert!(again.stderr.contains("is stale"), "{}", again.stderr);
+    assert_eq!(context.list("workspaces").len(), 1);
+}
+
+#[test]
+fn a_stale_saved_plan_is_refused_naming_what_changed_and_nothing_is_changed() {
+    let context = TestContext::new();
+    let spec = context.write("spec.yaml", &quickstart("stale-creds", "{ Env: Dev }"));
+    apply(&context, &spec, &[]).success();
+    context.write("spec.yaml", &quickstart("stale-creds", "{ Env: Prod }"));
+    let plan_file = context.dir().join("plan.json");
+    context
+        .run([
+            "plan",
+            &spec.display().to_string(),
+            "--out",
+            &plan_file.display().to_string(),
+        ])
+        .success();
+    // Someone changes the workspace in the console between review and apply.
+    let id = workspace(&context)["workspace_id"].clone();
+    let (status, body) = context.request(
+        "PATCH",
+        &format!("/api/2.0/accounts/{{account}}/workspaces/{id}?update_mask=custom_tags"),
+        Some(json!({"custom_tags": {"Env": "Staging"}})),
+    );
+    assert_eq!(status, 200, "{body}");
+    let before = mutations(&requests(&context)).len();
+
+    let run = context.run(["apply", &plan_file.display().to_string()]);
+    run.expect_code(1);
+    assert!(
+        run.stderr
+            .contains("is stale: the account changed since the plan was made; nothing was changed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("workspaces.analytics"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("custom_tags"), "{}", run.stderr);
+    assert_eq!(mutations(&requests(&context)).len(), before);
+    assert_eq!(
+        workspace(&context)["custom_tags"],
+        json!({"Env": "Staging"})
+    );
+}
+
+#[test]
+fn a_saved_plan_for_another_account_is_refused_before_any_call() {
+    let context = TestContext::new();
+    let spec = context.write("spec.yaml", &quickstart("creds", "{ Env: Dev }"));
+    let plan_file = context.dir().join("plan.json");
+    context
+        .run([
+            "plan",
+            &spec.display().to_string(),
+            "--out",
+            &plan_file.display().to_string(),
+        ])
+        .success();
+    let before = context.stats()["total"].as_u64().unwrap();
+    let run = context.run([
+        "apply",
+        &plan_file.display().to_string(),
+        "--account-id",
+        "11111111-2222-3333-4444-555555555555",
+    ]);
+    run.expect_code(1);
+    assert!(
+        run.stderr
+            .contains(&format!("was made for account {}", context.account_id())),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(context.stats()["total"].as_u64().unwrap(), before);
 }

@@ -53,10 +53,10 @@ pub(crate) struct ApplyArgs {
 pub(crate) struct ScopeArgs {
     /// Allow destroying or replacing this workspace (repeatable); its spec must also say
     /// `lifecycle: { prevent_destroy: false }`.
-    #[arg(long = "allow-destroy", value_name = "ADDR")]
+    #[arg(long = "allow-destroy", value_name = "ADDRESS")]
     pub(crate) allow_destroy: Vec<Address>,
     /// Only this resource and what it depends on (repeatable).
-    #[arg(long = "target", value_name = "ADDR")]
+    #[arg(long = "target", value_name = "ADDRESS")]
     pub(crate) targets: Vec<Address>,
 }
 
@@ -326,9 +326,32 @@ pub(crate) fn plan_target(target: &Target) -> PlanTarget {
     }
 }
 
+/// Whether a plan made for `planned` may run against `now`. The embedded emulator gets a new
+/// port each run, so a plan made with `--local` (its host a loopback URL) applies to any
+/// `--local` run of the same account.
 fn same_target(planned: &PlanTarget, now: &PlanTarget) -> bool {
-    planned.account_id == now.account_id
-        && planned.host.trim_end_matches('/') == now.host.trim_end_matches('/')
+    if planned.account_id != now.account_id {
+        return false;
+    }
+    let planned_host = planned.host.trim_end_matches('/');
+    let host = now.host.trim_end_matches('/');
+    planned_host == host || (host.starts_with("local:") && is_loopback_url(planned_host))
+}
+
+/// `http://127.0.0.1:PORT`, `http://[::1]:PORT` or `http://localhost:PORT`.
+fn is_loopback_url(text: &str) -> bool {
+    let Some((_, rest)) = text.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
 }
 
 /// A spec that pins its account refuses to run against another one.
@@ -349,8 +372,9 @@ async fn read_account(
     purpose: &str,
 ) -> miette::Result<Snapshot> {
     printer.status(&format!(
-        "reading account {}{purpose} ...",
-        target.config.account_id.value
+        "reading account {} at {}{purpose}",
+        target.config.account_id.value,
+        target.config.host.value.as_str().trim_end_matches('/')
     ));
     target
         .client
@@ -369,7 +393,8 @@ fn approved(goal: Goal, plan: &Plan, run: &RunArgs, printer: &Printer) -> miette
             help = match goal {
                 Goal::Apply =>
                     "review the plan, then pass --auto-approve; or save it with `brickform plan --out plan.json` and run `brickform apply plan.json`",
-                Goal::Destroy => "review the plan, then pass --auto-approve",
+                Goal::Destroy =>
+                    "review the plan, then pass --auto-approve; or save it with `brickform plan --destroy --out plan.json` and run `brickform apply plan.json`",
             },
             "refusing to {} without confirmation: stdin is not a terminal",
             goal.verb()
@@ -509,21 +534,25 @@ fn workspace_rows(
         .collect()
 }
 
-/// `https://<deployment_name>.cloud.databricks.com`, or the same domain as the account host
-/// (`accounts-dod.cloud.databricks.us` gives `<name>.cloud.databricks.us`). The emulator runs
-/// on an address, not a domain, and gets the AWS commercial form.
 fn workspace_url(target: &Target, deployment_name: &str) -> String {
-    let host = target.config.host.value.host_str().unwrap_or_default();
-    let is_domain = target.local_state().is_none()
-        && host.parse::<std::net::IpAddr>().is_err()
-        && host != "localhost"
-        && host.contains('.');
-    let domain = if is_domain {
-        host.split_once('.').map_or(host, |(_, rest)| rest)
-    } else {
-        "cloud.databricks.com"
+    let host = match target.local_state() {
+        Some(_) => "",
+        None => target.config.host.value.host_str().unwrap_or_default(),
     };
-    format!("https://{deployment_name}.{domain}")
+    format!("https://{deployment_name}.{}", workspace_domain(host))
+}
+
+/// The domain of workspace URLs for an account host: the host without its first label
+/// (`accounts.cloud.databricks.com` and `accounts-dod.cloud.databricks.us` give
+/// `cloud.databricks.com` and `cloud.databricks.us`), as the Databricks Terraform provider
+/// derives it. The emulator runs on an address, not a domain, and gets the AWS commercial one.
+fn workspace_domain(host: &str) -> &str {
+    let is_domain =
+        host.parse::<std::net::IpAddr>().is_err() && host != "localhost" && host.contains('.');
+    match host.split_once('.') {
+        Some((_, rest)) if is_domain => rest,
+        _ => "cloud.databricks.com",
+    }
 }
 
 /// What the command says at the end: the summary, what is left, and the workspaces.
@@ -664,4 +693,71 @@ fn summary_text(goal: Goal, outcome: &Outcome) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(host: &str, account_id: &str) -> PlanTarget {
+        PlanTarget {
+            host: host.to_owned(),
+            account_id: account_id.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_saved_plan_only_applies_to_its_own_account_and_host() {
+        let accounts = "https://accounts.cloud.databricks.com";
+        assert!(same_target(
+            &target(accounts, "a"),
+            &target(&format!("{accounts}/"), "a")
+        ));
+        assert!(!same_target(&target(accounts, "a"), &target(accounts, "b")));
+        assert!(!same_target(
+            &target(accounts, "a"),
+            &target("https://accounts-dod.cloud.databricks.us", "a")
+        ));
+        // The embedded emulator listens on a new port each run.
+        let local = target("local:/work/.brickform/local.db", "a");
+        assert!(same_target(&target("http://127.0.0.1:43121", "a"), &local));
+        assert!(same_target(&target("http://[::1]:43121/", "a"), &local));
+        assert!(same_target(&target("http://localhost:1", "a"), &local));
+        assert!(!same_target(&target(accounts, "a"), &local));
+        assert!(!same_target(&target("http://127.0.0.1:43121", "b"), &local));
+    }
+
+    #[test]
+    fn workspace_urls_follow_the_account_hosts_domain() {
+        assert_eq!(
+            workspace_domain("accounts.cloud.databricks.com"),
+            "cloud.databricks.com"
+        );
+        assert_eq!(
+            workspace_domain("accounts-dod.cloud.databricks.us"),
+            "cloud.databricks.us"
+        );
+        assert_eq!(workspace_domain("127.0.0.1"), "cloud.databricks.com");
+        assert_eq!(workspace_domain("localhost"), "cloud.databricks.com");
+        assert_eq!(workspace_domain(""), "cloud.databricks.com");
+    }
+
+    #[test]
+    fn only_a_json_document_with_a_format_version_is_a_saved_plan() {
+        let directory = tempfile::tempdir().unwrap();
+        let plan = directory.path().join("plan.json");
+        std::fs::write(&plan, r#"{"format_version": 1, "steps": []}"#).unwrap();
+        let spec = directory.path().join("spec.yaml");
+        std::fs::write(&spec, "version: 1\n").unwrap();
+        let json_spec = directory.path().join("spec.json");
+        std::fs::write(&json_spec, r#"{"version": 1}"#).unwrap();
+        assert_eq!(
+            saved_plan_path(std::slice::from_ref(&plan)),
+            Some(plan.clone())
+        );
+        assert_eq!(saved_plan_path(&[spec.clone()]), None);
+        assert_eq!(saved_plan_path(&[json_spec]), None);
+        assert_eq!(saved_plan_path(&[plan, spec]), None);
+        assert_eq!(saved_plan_path(&[directory.path().to_path_buf()]), None);
+    }
 }
