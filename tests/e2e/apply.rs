@@ -765,3 +765,34 @@ fn a_saved_plan_for_another_account_is_refused_before_any_call() {
     );
     assert_eq!(context.stats()["total"].as_u64().unwrap(), before);
 }
+
+#[test]
+fn a_second_ctrl_c_stops_at_once_with_status_130_and_the_next_run_converges() {
+    let context = TestContext::new();
+    // Every request takes a second: the workspace create is still in flight when the
+    // interrupts come.
+    context.set_scenario(json!({"latency_ms": 1000}));
+    let spec = context.write("spec.yaml", &quickstart("aborted-creds", "{ Env: Dev }"));
+    let child = spawn_apply(&context, &spec);
+    wait_for_requests(&context, "POST /workspaces", 1);
+    for _ in 0..2 {
+        let interrupt = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(interrupt.success());
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    let run = Run::from(child.wait_with_output().unwrap());
+    run.expect_code(130);
+    assert!(
+        run.stderr.contains("interrupted again: stopping now"),
+        "{}",
+        run.stderr
+    );
+
+    context.set_scenario(json!({}));
+    apply(&context, &spec, &[]).success();
+    assert_eq!(workspace(&context)["workspace_status"], "RUNNING");
+    assert_eq!(context.list("credentials").len(), 1);
+}

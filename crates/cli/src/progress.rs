@@ -32,11 +32,13 @@ pub(crate) enum ProgressFormat {
 }
 
 impl ProgressFormat {
-    /// JSON when asked for, else live lines on a terminal and log lines otherwise.
+    /// JSON when asked for, else live lines on a terminal and log lines otherwise. With `-q`
+    /// the log form is used on a terminal too: it still shows failures, which live lines
+    /// would hide along with everything else.
     pub(crate) fn choose(json: bool, printer: &Printer) -> ProgressFormat {
         if json {
             ProgressFormat::Json
-        } else if printer.stderr_is_terminal() {
+        } else if printer.stderr_is_terminal() && !printer.is_quiet() {
             ProgressFormat::Live
         } else {
             ProgressFormat::Log
@@ -174,13 +176,15 @@ impl<'a> ProgressView<'a> {
 /// Runs `execution` while rendering the events it sends on `events`, until it ends.
 ///
 /// The first Ctrl-C cancels `cancel` and says what happens next; a second one exits the
-/// process at once with status 130, leaving whatever is in flight to the next apply.
+/// process at once with status 130, leaving whatever is in flight to the next apply. Once the
+/// execution is over, any Ctrl-C exits at once: the rest of the command only reads.
 pub(crate) async fn drive<T>(
     execution: impl Future<Output = T>,
     mut events: UnboundedReceiver<Event>,
     view: &mut ProgressView<'_>,
     cancel: &CancellationToken,
 ) -> T {
+    let mut interrupts = Interrupts::listen();
     tokio::pin!(execution);
     loop {
         tokio::select! {
@@ -192,13 +196,13 @@ pub(crate) async fn drive<T>(
                     view.show(&event);
                 }
                 view.finish();
+                tokio::spawn(async move {
+                    interrupts.next().await;
+                    std::process::exit(i32::from(ExitStatus::Aborted.code()));
+                });
                 return output;
             }
-            signal = tokio::signal::ctrl_c() => {
-                if signal.is_err() {
-                    // No signal handler could be installed; run on without one.
-                    continue;
-                }
+            () = interrupts.next() => {
                 if cancel.is_cancelled() {
                     view.finish();
                     view.notice("interrupted again: stopping now; requests in flight may or may not have taken effect, and the next apply converges");
@@ -206,6 +210,42 @@ pub(crate) async fn drive<T>(
                 }
                 cancel.cancel();
                 view.notice("interrupted: no new step will start; waiting for requests in flight to finish (press Ctrl-C again to stop at once)");
+            }
+        }
+    }
+}
+
+/// Ctrl-C presses, none lost: on Unix one SIGINT stream lives for the whole command, so a
+/// press between two polls is still delivered.
+struct Interrupts {
+    #[cfg(unix)]
+    stream: Option<tokio::signal::unix::Signal>,
+}
+
+impl Interrupts {
+    fn listen() -> Interrupts {
+        Interrupts {
+            #[cfg(unix)]
+            stream: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok(),
+        }
+    }
+
+    /// The next press; never, if no handler could be installed.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            let received = match &mut self.stream {
+                Some(stream) => stream.recv().await,
+                None => None,
+            };
+            if received.is_none() {
+                std::future::pending::<()>().await;
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
             }
         }
     }

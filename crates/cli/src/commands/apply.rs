@@ -755,7 +755,7 @@ mod tests {
             saved_plan_path(std::slice::from_ref(&plan)),
             Some(plan.clone())
         );
-        assert_eq!(saved_plan_path(&[spec.clone()]), None);
+        assert_eq!(saved_plan_path(std::slice::from_ref(&spec)), None);
         assert_eq!(saved_plan_path(&[json_spec]), None);
         assert_eq!(saved_plan_path(&[plan, spec]), None);
         assert_eq!(saved_plan_path(&[directory.path().to_path_buf()]), None);
