@@ -2,6 +2,7 @@
 //!
 //! One test binary (faster to link than one per file), one module per area.
 
+mod apply;
 mod export;
 mod load;
 mod plan;

@@ -71,6 +71,21 @@ impl GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Make the account match the spec, or apply a saved plan exactly.
+    ///
+    /// With spec paths: reads the account, shows the plan, asks for `yes` (or takes
+    /// --auto-approve), runs it as a dependency graph with live progress, waits until every
+    /// workspace is RUNNING, then reads the account again and reports anything still different.
+    /// With one saved plan file (`plan --out FILE`): re-reads the account, refuses a stale
+    /// plan or one for another account, and runs it with no prompt.
+    #[command(after_help = "Examples:
+  brickform apply specs/ --auto-approve
+  brickform plan specs/ --out plan.json && brickform apply plan.json
+  brickform apply specs/ --recreate-failed --timeout 45m --format json > events.jsonl
+
+Ctrl-C once: no new step starts and requests in flight finish (then exit 1); twice: stop at
+once (exit 130). Running apply again converges either way.")]
+    Apply(commands::apply::ApplyArgs),
     /// Check the account configuration and credentials.
     #[command(after_help = "Example:\n  brickform auth check --profile acct")]
     Auth(commands::auth::AuthArgs),
@@ -79,6 +94,14 @@ pub(crate) enum Command {
         after_help = "Example:\n  brickform completions bash > ~/.local/share/bash-completion/completions/brickform"
     )]
     Completions(commands::completions::CompletionsArgs),
+    /// Delete every resource of the spec that exists, workspaces first.
+    ///
+    /// Never deletes `existing: true` resources or objects the spec does not name. A
+    /// workspace is only destroyed when its spec says `lifecycle: { prevent_destroy: false }`
+    /// and the command carries `--allow-destroy workspaces.KEY`.
+    #[command(after_help = "Example:
+  brickform destroy specs/dev.yaml --allow-destroy workspaces.sandbox --auto-approve")]
+    Destroy(commands::destroy::DestroyArgs),
     /// Check a spec without calling any API: every problem at once, each with a code, a
     /// location and a hint. Exit 0 when valid (warnings allowed), 1 on any error.
     #[command(

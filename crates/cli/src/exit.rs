@@ -13,6 +13,9 @@ pub(crate) enum ExitStatus {
     Changes,
     /// `plan --detailed-exitcode`: changes include a destroy or a replacement.
     DestructiveChanges,
+    /// `apply`/`destroy` interrupted twice (Ctrl-C): stopped at once, as a shell reports a
+    /// process killed by SIGINT.
+    Aborted,
 }
 
 impl ExitStatus {
@@ -22,6 +25,7 @@ impl ExitStatus {
             ExitStatus::Failure => 1,
             ExitStatus::Changes => 2,
             ExitStatus::DestructiveChanges => 3,
+            ExitStatus::Aborted => 130,
         }
     }
 }
@@ -38,4 +42,5 @@ Exit codes:
   0  success (for `plan --detailed-exitcode`: no changes)
   1  error: invalid spec, failed or blocked step, stale plan, bad arguments, API error
   2  `plan --detailed-exitcode`: changes present
-  3  `plan --detailed-exitcode`: changes include a destroy or a replacement";
+  3  `plan --detailed-exitcode`: changes include a destroy or a replacement
+  130  `apply`/`destroy` interrupted twice with Ctrl-C: stopped at once";

@@ -7,6 +7,7 @@ mod diagnostics;
 mod exit;
 mod logging;
 mod printer;
+mod progress;
 mod spec_args;
 mod target;
 

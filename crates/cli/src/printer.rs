@@ -111,6 +111,39 @@ impl Printer {
         let _ = stderr.flush();
     }
 
+    /// A line on stderr that `-q` does not silence: a failed step, an interruption.
+    pub(crate) fn alert(&self, line: &str) {
+        self.stderr_line(line);
+    }
+
+    /// Where live progress lines draw: stderr, or nowhere with `-q`. indicatif only draws on
+    /// a terminal and hides itself otherwise.
+    pub(crate) fn progress_target(&self) -> indicatif::ProgressDrawTarget {
+        if self.quiet {
+            indicatif::ProgressDrawTarget::hidden()
+        } else {
+            indicatif::ProgressDrawTarget::stderr()
+        }
+    }
+
+    /// Whether a person can answer a question on stdin.
+    pub(crate) fn stdin_is_terminal(&self) -> bool {
+        io::stdin().is_terminal()
+    }
+
+    /// Asks `question` on stderr and reads one line of answer from stdin, without its line
+    /// ending. An empty answer is returned for end of input.
+    pub(crate) fn prompt(&self, question: &str) -> io::Result<String> {
+        {
+            let mut stderr = io::stderr().lock();
+            write!(stderr, "{question}")?;
+            stderr.flush()?;
+        }
+        let mut answer = String::new();
+        io::stdin().read_line(&mut answer)?;
+        Ok(answer.trim_end_matches(['\r', '\n']).to_owned())
+    }
+
     /// An error and its chain of causes, rendered once, at the edge.
     pub(crate) fn error(&self, report: &miette::Report) {
         self.stderr(&format!("{report:?}\n"));

@@ -1,7 +1,9 @@
 //! One module per subcommand; each holds its `Args` and a `run` that calls library code.
 
+pub(crate) mod apply;
 pub(crate) mod auth;
 pub(crate) mod completions;
+pub(crate) mod destroy;
 pub(crate) mod emulator;
 pub(crate) mod export;
 pub(crate) mod graph;
@@ -17,7 +19,9 @@ use crate::printer::Printer;
 /// Runs the chosen subcommand.
 pub(crate) async fn run(cli: Cli, printer: &Printer) -> miette::Result<ExitStatus> {
     match cli.command {
+        Command::Apply(args) => apply::run(&args, printer).await,
         Command::Auth(args) => auth::run(&args, printer).await,
+        Command::Destroy(args) => destroy::run(&args, printer).await,
         Command::Completions(args) => completions::run(&args, printer),
         Command::Validate(args) => validate::run(&args, printer),
         Command::Schema(args) => schema::run(&args, printer),
