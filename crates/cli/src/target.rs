@@ -68,6 +68,39 @@ impl fmt::Debug for LocalEmulator {
 }
 
 impl Target {
+    /// Where plans made through this target apply, as a plan records it and `apply PLANFILE`
+    /// compares it. The embedded emulator listens on a new port each run, so `--local` is
+    /// identified by its state file instead: `local:/abs/path/.brickform/local.db`.
+    pub(crate) fn plan_target(&self) -> plan::PlanTarget {
+        let host = match self.local_state() {
+            Some(state) => format!("local:{}", state.display()),
+            None => self
+                .config
+                .host
+                .value
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+        };
+        plan::PlanTarget {
+            host,
+            account_id: self.config.account_id.value.clone(),
+        }
+    }
+
+    /// A spec that pins `account.id` is never planned or applied against another account.
+    pub(crate) fn check_spec_account(&self, spec: &spec::Spec) -> miette::Result<()> {
+        let account_id = &self.config.account_id.value;
+        match &spec.account().id {
+            Some(pinned) if pinned != account_id => Err(miette::miette!(
+                help = "point brickform at that account (--profile, --account-id, \
+                        DATABRICKS_ACCOUNT_ID), or change `account.id` in the spec",
+                "the spec is for account {pinned}, but the target is account {account_id}"
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The state file of the embedded emulator, when this is `--local`.
     pub(crate) fn local_state(&self) -> Option<&Path> {
         self.local.as_ref().map(|local| local.state.as_path())

@@ -21,9 +21,9 @@ use api_types::Snapshot;
 use apply::{EventSink, Outcome, StepStatus};
 use client::AccountApi;
 use miette::{IntoDiagnostic, WrapErr};
-use plan::{Action, Plan, PlanMode, PlanOptions, PlanTarget};
+use plan::{Action, Plan, PlanMode, PlanOptions};
 use serde_json::json;
-use spec::{Address, Kind, Spec};
+use spec::{Address, Kind};
 use tokio_util::sync::CancellationToken;
 
 use crate::exit::ExitStatus;
@@ -138,8 +138,8 @@ pub(crate) async fn converge(
         return Ok(ExitStatus::Failure);
     };
     let target = target::resolve(target_args).await?;
-    check_spec_account(&spec, &target)?;
-    let plan_target = plan_target(&target);
+    target.check_spec_account(&spec)?;
+    let plan_target = target.plan_target();
     let snapshot = read_account(&target, printer, "").await?;
     let plan = match plan::plan(&spec, &snapshot, plan_target.clone(), options.clone()) {
         Ok(plan) => plan,
@@ -203,8 +203,10 @@ async fn apply_saved(
     }
     let plan = read_saved_plan(path)?;
     let target = target::resolve(&args.target).await?;
-    let plan_target = plan_target(&target);
-    if !same_target(&plan.target, &plan_target) {
+    let plan_target = target.plan_target();
+    if plan.target.account_id != plan_target.account_id
+        || plan.target.host.trim_end_matches('/') != plan_target.host
+    {
         return Err(miette::miette!(
             help = "apply it with the account it was made for, or make a new plan for this one",
             "{} was made for account {} at {}, but this command targets account {} at {}; nothing was changed",
@@ -305,65 +307,6 @@ fn read_saved_plan(path: &Path) -> miette::Result<Plan> {
     serde_json::from_value(value)
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot read the saved plan {}", path.display()))
-}
-
-/// Where plans made through `target` apply. The embedded emulator listens on a new port each
-/// run, so it is identified by its state file instead.
-pub(crate) fn plan_target(target: &Target) -> PlanTarget {
-    let host = match target.local_state() {
-        Some(state) => format!("local:{}", state.display()),
-        None => target
-            .config
-            .host
-            .value
-            .as_str()
-            .trim_end_matches('/')
-            .to_owned(),
-    };
-    PlanTarget {
-        host,
-        account_id: target.config.account_id.value.clone(),
-    }
-}
-
-/// Whether a plan made for `planned` may run against `now`. The embedded emulator gets a new
-/// port each run, so a plan made with `--local` (its host a loopback URL) applies to any
-/// `--local` run of the same account.
-fn same_target(planned: &PlanTarget, now: &PlanTarget) -> bool {
-    if planned.account_id != now.account_id {
-        return false;
-    }
-    let planned_host = planned.host.trim_end_matches('/');
-    let host = now.host.trim_end_matches('/');
-    planned_host == host || (host.starts_with("local:") && is_loopback_url(planned_host))
-}
-
-/// `http://127.0.0.1:PORT`, `http://[::1]:PORT` or `http://localhost:PORT`.
-fn is_loopback_url(text: &str) -> bool {
-    let Some((_, rest)) = text.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split('/').next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|address| address.is_loopback())
-}
-
-/// A spec that pins its account refuses to run against another one.
-fn check_spec_account(spec: &Spec, target: &Target) -> miette::Result<()> {
-    match &spec.account().id {
-        Some(pinned) if *pinned != target.config.account_id.value => Err(miette::miette!(
-            help = "target the account the spec names (--account-id, DATABRICKS_ACCOUNT_ID or the profile), or change `account.id` in the spec",
-            "the spec is for account {pinned}, but the configuration targets account {}",
-            target.config.account_id.value
-        )),
-        _ => Ok(()),
-    }
 }
 
 async fn read_account(
@@ -698,34 +641,6 @@ fn summary_text(goal: Goal, outcome: &Outcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn target(host: &str, account_id: &str) -> PlanTarget {
-        PlanTarget {
-            host: host.to_owned(),
-            account_id: account_id.to_owned(),
-        }
-    }
-
-    #[test]
-    fn a_saved_plan_only_applies_to_its_own_account_and_host() {
-        let accounts = "https://accounts.cloud.databricks.com";
-        assert!(same_target(
-            &target(accounts, "a"),
-            &target(&format!("{accounts}/"), "a")
-        ));
-        assert!(!same_target(&target(accounts, "a"), &target(accounts, "b")));
-        assert!(!same_target(
-            &target(accounts, "a"),
-            &target("https://accounts-dod.cloud.databricks.us", "a")
-        ));
-        // The embedded emulator listens on a new port each run.
-        let local = target("local:/work/.brickform/local.db", "a");
-        assert!(same_target(&target("http://127.0.0.1:43121", "a"), &local));
-        assert!(same_target(&target("http://[::1]:43121/", "a"), &local));
-        assert!(same_target(&target("http://localhost:1", "a"), &local));
-        assert!(!same_target(&target(accounts, "a"), &local));
-        assert!(!same_target(&target("http://127.0.0.1:43121", "b"), &local));
-    }
 
     #[test]
     fn workspace_urls_follow_the_account_hosts_domain() {

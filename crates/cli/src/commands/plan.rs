@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use client::AccountApi;
 use miette::IntoDiagnostic;
-use plan::{Plan, PlanFailure, PlanMode, PlanOptions, PlanTarget};
-use spec::{Address, Spec};
+use plan::{Plan, PlanFailure, PlanMode, PlanOptions};
+use spec::Address;
 
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
@@ -79,16 +79,12 @@ pub(crate) async fn run(args: &PlanArgs, printer: &Printer) -> miette::Result<Ex
         return Ok(ExitStatus::Failure);
     };
     let target = target::resolve(&args.target).await?;
-    let account_id = target.config.account_id.value.clone();
-    let host = target
-        .config
-        .host
-        .value
-        .as_str()
-        .trim_end_matches('/')
-        .to_owned();
-    check_account(&spec, &account_id)?;
-    printer.status(&format!("reading account {account_id} at {host}"));
+    target.check_spec_account(&spec)?;
+    printer.status(&format!(
+        "reading account {} at {}",
+        target.config.account_id.value,
+        target.config.host.value.as_str().trim_end_matches('/')
+    ));
     let snapshot = target
         .client
         .snapshot()
@@ -111,8 +107,7 @@ pub(crate) async fn run(args: &PlanArgs, printer: &Printer) -> miette::Result<Ex
         allow_destroy: args.allow_destroy.clone(),
         targets: args.targets.clone(),
     };
-    let target = PlanTarget { host, account_id };
-    let plan = match plan::plan(&spec, &snapshot, target, options) {
+    let plan = match plan::plan(&spec, &snapshot, target.plan_target(), options) {
         Ok(plan) => plan,
         Err(failure) => {
             report_failure(printer, &failure);
@@ -136,18 +131,6 @@ pub(crate) fn render(plan: &Plan, format: PlanFormat, color: bool) -> String {
         PlanFormat::Text => plan::render_text(plan, color),
         PlanFormat::Json => plan::render_json(plan),
         PlanFormat::Markdown => plan::render_markdown(plan),
-    }
-}
-
-/// A spec that pins `account.id` is never planned against another account.
-fn check_account(spec: &Spec, account_id: &str) -> miette::Result<()> {
-    match &spec.account().id {
-        Some(pinned) if pinned != account_id => Err(miette::miette!(
-            help = "point brickform at that account (--profile, --account-id, \
-                    DATABRICKS_ACCOUNT_ID), or change `account.id` in the spec",
-            "the spec is for account {pinned}, but the target is account {account_id}"
-        )),
-        _ => Ok(()),
     }
 }
 
