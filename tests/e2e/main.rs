@@ -5,5 +5,7 @@
 mod apply;
 mod export;
 mod load;
+mod newcomer;
 mod plan;
+mod readme;
 mod smoke;
