@@ -35,7 +35,7 @@ fn copy_examples(context: &TestContext) {
 fn the_readme_first_command_applies_the_quickstart_and_a_second_run_changes_nothing() {
     let context = TestContext::new();
     copy_examples(&context);
-    // Exactly the README's command, minus `cargo run --release --`.
+    // Exactly the README's command, minus `cargo run --`.
     let readme_command = [
         "apply",
         "examples/quickstart.yaml",
