@@ -30,8 +30,10 @@ fn main() {
         Some("measure") => measure_child(&arguments[1..]),
         Some("plan") => Options::parse(&arguments[1..], &[100, 1_000, 5_000]).and_then(plan),
         Some("apply") => Options::parse(&arguments[1..], &[10, 50, 200]).and_then(apply),
+        Some("serve") => Options::parse(&arguments[1..], &[1_000]).and_then(serve),
         _ => Err(
-            "usage: bench plan|apply [--sizes N,N,...] [--runs R] (see BENCHMARKS.md)".to_owned(),
+            "usage: bench plan|apply|serve [--sizes N,N,...] [--runs R] (see BENCHMARKS.md)"
+                .to_owned(),
         ),
     };
     if let Err(message) = result {
@@ -262,6 +264,29 @@ fn apply(options: Options) -> Result<(), String> {
             );
         }
     }
+    Ok(())
+}
+
+/// `bench serve --sizes N`: seeds an emulator with N workspaces, writes the matching spec and
+/// keeps serving until Ctrl-C, so that a profiler can be pointed at one `brickform plan`.
+fn serve(options: Options) -> Result<(), String> {
+    let size = *options.sizes.first().ok_or("serve needs one size")?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
+    let emulator = runtime.block_on(seed::Emulator::start(Duration::ZERO))?;
+    runtime.block_on(emulator.seed_workspaces(size))?;
+    let spec = std::env::temp_dir().join(format!("brickform-bench-{size}.yaml"));
+    std::fs::write(&spec, seed::spec_for_seeded(size)).map_err(|error| error.to_string())?;
+    println!("seeded {size} workspaces; spec in {}", spec.display());
+    println!(
+        "DATABRICKS_HOST={} DATABRICKS_ACCOUNT_ID={} DATABRICKS_TOKEN={TEST_TOKEN} brickform plan {}",
+        emulator.base_url(),
+        emulator.account_id(),
+        spec.display()
+    );
+    runtime.block_on(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    runtime.block_on(emulator.shutdown());
     Ok(())
 }
 
