@@ -12,6 +12,10 @@
 //! - Creates go through the client's create-or-adopt path, so a lost `POST` answer never
 //!   yields a duplicate; an existing object with the name we meant to create is adopted only
 //!   when its fields match the request.
+//! - Where the server does not keep a natural key unique, a create is followed by a list:
+//!   when a concurrent run created the same object, every run keeps the oldest and deletes
+//!   only its own duplicate; a create refused because a concurrent run's object holds what
+//!   it needs adopts that object.
 //! - One shared watcher lists workspaces for every step that waits on one (a `RUNNING`
 //!   workspace after a create or PATCH, a deleted one until it is gone), with an interval that
 //!   grows with the time already waited. A `FAILED` workspace is reported with its status
@@ -29,6 +33,7 @@
 //! tests every edge case; it does not parse arguments (`clap`), print, or embed the emulator.
 
 mod compare;
+mod duplicates;
 mod error;
 mod event;
 mod executor;

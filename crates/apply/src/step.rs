@@ -25,7 +25,7 @@ use spec::{Address, Kind};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::compare::Compare;
+use crate::duplicates::{self, Settle};
 use crate::error::{NetworkDiagnosis, StepError, error_chain};
 use crate::event::{Event, EventSink, Progress, StepAction};
 use crate::limited::Limited;
@@ -158,7 +158,7 @@ impl<A: AccountApi + 'static> StepRun<A> {
     }
 
     /// Creates (or adopts) an object that needs no wait, keyed by its requested name.
-    async fn create_id<R: Compare>(
+    async fn create_id<R: Settle>(
         &self,
         request: &R::Request,
     ) -> Result<(String, Completed), StepError> {
@@ -169,14 +169,17 @@ impl<A: AccountApi + 'static> StepRun<A> {
     }
 
     /// Creates (or adopts) one object; returns it with how it came to be.
-    async fn create_object<R: Compare>(
+    async fn create_object<R: Settle>(
         &self,
         request: &R::Request,
         key: NaturalKey,
     ) -> Result<(R, Completed), StepError> {
-        let created = self.shared.api.create_or_adopt::<R>(request, &key).await?;
+        let created = match self.shared.api.create_or_adopt::<R>(request, &key).await {
+            Ok(created) => created,
+            Err(error) => return self.adopt_after_refusal(request, &key, error).await,
+        };
         let Some(adoption) = created.adoption else {
-            return Ok((created.object, Completed::Created));
+            return self.settle_duplicates(request, &key, created.object).await;
         };
         // Whether the object is ours (a lost answer) or someone else's (a name conflict), it
         // is only adopted if it is what the spec describes.
@@ -195,6 +198,81 @@ impl<A: AccountApi + 'static> StepRun<A> {
         };
         tracing::info!(address = %self.address, id = %created.object.id(), ?completed, "adopted an existing object");
         Ok((created.object, completed))
+    }
+
+    /// After this step's `POST` created `ours`: if a concurrent run created the same object,
+    /// keeps the survivor every run agrees on ([`crate::duplicates`]), deleting `ours` when it
+    /// is not the one.
+    async fn settle_duplicates<R: Settle>(
+        &self,
+        request: &R::Request,
+        key: &NaturalKey,
+        ours: R,
+    ) -> Result<(R, Completed), StepError> {
+        if R::unique_on_server(key) {
+            return Ok((ours, Completed::Created));
+        }
+        let listed = match R::list(&*self.shared.api).await {
+            Ok(listed) => listed,
+            Err(error) => {
+                // The object exists and is ours; whether a twin exists is unknown, and the
+                // check after the apply would report one.
+                tracing::warn!(address = %self.address, id = %ours.id(), error = %error_chain(&error), "cannot list to look for a concurrent duplicate");
+                return Ok((ours, Completed::Created));
+            }
+        };
+        let mut candidates = duplicates::candidates(listed, request, key);
+        if !candidates.iter().any(|object| object.id() == ours.id()) {
+            // A list that lags behind the create it follows: ours is the youngest.
+            candidates.push(ours.clone());
+        }
+        let survivor = duplicates::survivor(&candidates)
+            .cloned()
+            .unwrap_or_else(|| ours.clone());
+        if survivor.id() == ours.id() {
+            return Ok((ours, Completed::Created));
+        }
+        match self
+            .delete_once(delete_target::<R>(&ours), &ours.id())
+            .await
+        {
+            Ok(()) => {}
+            Err(error) if error.is_not_found() => {}
+            Err(source) => {
+                return Err(StepError::DuplicateNotRemoved {
+                    collection: R::COLLECTION,
+                    key: key.to_string(),
+                    id: ours.id(),
+                    survivor: survivor.id(),
+                    source,
+                });
+            }
+        }
+        tracing::info!(address = %self.address, deleted = %ours.id(), adopted = %survivor.id(), "a concurrent run created the same object first; deleted ours and adopted theirs");
+        Ok((survivor, Completed::AdoptedFromConcurrentRun))
+    }
+
+    /// After the server refused this step's create: if by now an object with the key and
+    /// exactly the requested fields exists (a concurrent run created it, and it holds what
+    /// the request needed), adopts the survivor; else the refusal stands.
+    async fn adopt_after_refusal<R: Settle>(
+        &self,
+        request: &R::Request,
+        key: &NaturalKey,
+        error: client::Error,
+    ) -> Result<(R, Completed), StepError> {
+        if !duplicates::refusal_may_be_concurrent(&error) {
+            return Err(error.into());
+        }
+        let Ok(listed) = R::list(&*self.shared.api).await else {
+            return Err(error.into());
+        };
+        let candidates = duplicates::candidates(listed, request, key);
+        let Some(survivor) = duplicates::survivor(&candidates) else {
+            return Err(error.into());
+        };
+        tracing::info!(address = %self.address, adopted = %survivor.id(), refusal = %error_chain(&error), "the create was refused, and a concurrent run has created the same object; adopted it");
+        Ok((survivor.clone(), Completed::AdoptedFromConcurrentRun))
     }
 
     /// Finishes a workspace create or PATCH: done if `RUNNING`, diagnosed if it failed (when
@@ -457,6 +535,15 @@ impl<A: AccountApi + 'static> StepRun<A> {
 enum DeleteTarget {
     Workspace(i64),
     Object(Collection),
+}
+
+/// How to delete an object of kind `R`.
+fn delete_target<R: client::Resource>(object: &R) -> DeleteTarget {
+    if R::COLLECTION == Collection::Workspaces {
+        DeleteTarget::Workspace(object.id().parse().unwrap_or_default())
+    } else {
+        DeleteTarget::Object(R::COLLECTION)
+    }
 }
 
 /// A status that a workspace does not leave by itself while we wait for `RUNNING`.
