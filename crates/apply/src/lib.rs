@@ -22,7 +22,9 @@
 //!   message and its network's `error_messages` and `warning_messages`; it is never deleted
 //!   unless the plan says so.
 //! - Deletes retry `409 INVALID_STATE` ("in use") while the workspace that used the object
-//!   tears down, within [`Options::timeout`].
+//!   tears down, within [`Options::timeout`]. A PATCH or DELETE whose outcome is unknown (a
+//!   server error, a lost answer) is read back or sent again a few times, and a wait outlives
+//!   a few failed lists: an object a repoint replaced must not be stranded by one bad answer.
 //! - Cancelling [`Options::cancel`] stops scheduling new steps and abandons waits; requests
 //!   already sent are allowed to finish, so the account is left in a state the next apply
 //!   converges from.

@@ -2,7 +2,13 @@
 //!
 //! - A create goes through `create_or_adopt`; an adopted object must match the request
 //!   ([`crate::compare`]). A workspace create then waits for `RUNNING`.
-//! - A workspace PATCH waits for `RUNNING` unless its answer already says so.
+//! - A workspace PATCH waits for `RUNNING` unless its answer already says so. One whose outcome
+//!   is unknown (a server error, a lost answer) is read back, and sent again if it did not
+//!   take effect, a few times; a DELETE that fails on the server's side is retried likewise.
+//!   Giving up at once would strand the object a repoint replaced: no later plan can tell it
+//!   was ours.
+//! - A wait outlives a few failed lists in a row: one failed list says nothing about the
+//!   workspace.
 //! - A delete retries `409 INVALID_STATE` ("in use") with a growing delay until the timeout: a
 //!   workspace that used the object keeps it busy while it tears down. A workspace delete then
 //!   waits until the workspace is gone from the list.
@@ -17,7 +23,7 @@ use std::time::Duration;
 
 use api_types::{
     Collection, Credential, CustomerManagedKey, Network, PrivateAccessSettings,
-    StorageConfiguration, VpcEndpoint, Workspace, WorkspaceStatus,
+    StorageConfiguration, UpdateWorkspaceRequest, VpcEndpoint, Workspace, WorkspaceStatus,
 };
 use client::{AccountApi, Adoption, NaturalKey};
 use plan::{CreateRequest, Operation};
@@ -25,6 +31,7 @@ use spec::{Address, Kind};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use crate::compare;
 use crate::duplicates::{self, Settle};
 use crate::error::{NetworkDiagnosis, StepError, error_chain};
 use crate::event::{Event, EventSink, Progress, StepAction};
@@ -35,6 +42,15 @@ use crate::watcher::{Watcher, jittered, poll_interval};
 /// How often a wait that sees no change still reports progress, so that a CI log shows the
 /// run is alive.
 const HEARTBEAT: Duration = Duration::from_secs(30);
+
+/// How many times a PATCH or DELETE whose outcome is unknown (a server error, a broken
+/// connection) is tried, beyond the client's own retries, before the step fails.
+const UNKNOWN_OUTCOME_ATTEMPTS: u32 = 5;
+
+/// How many lists in a row may fail while a step waits on a workspace before the wait fails:
+/// a wait that gives up skips its dependents (the delete of a replaced object among them),
+/// and one failed list says nothing about the workspace.
+const WATCH_FAILURES_TOLERATED: u32 = 5;
 
 /// What every step of one execution shares.
 pub(crate) struct Shared<A> {
@@ -94,21 +110,7 @@ impl<A: AccountApi + 'static> StepRun<A> {
             Operation::UpdateWorkspace {
                 workspace_id,
                 request,
-            } => {
-                let result = self
-                    .shared
-                    .api
-                    .update_workspace(workspace_id, &request)
-                    .await;
-                match result {
-                    Ok(workspace) => {
-                        // A workspace that is still marked FAILED in the PATCH's own answer has
-                        // not started to re-provision yet; the watcher decides.
-                        self.settle(workspace, Completed::Updated, false).await
-                    }
-                    Err(error) => StepEnd::Failed(error.into()),
-                }
-            }
+            } => self.update_workspace(workspace_id, &request).await,
             Operation::Delete { kind, id, name } => self.delete(kind, id, name).await,
             Operation::WaitForWorkspace { workspace_id } => {
                 match self.wait_for_running(workspace_id, None).await {
@@ -120,6 +122,69 @@ impl<A: AccountApi + 'static> StepRun<A> {
                     },
                     Err(error) => StepEnd::Failed(error),
                 }
+            }
+        }
+    }
+
+    /// PATCHes a workspace, then waits for it to run.
+    ///
+    /// A PATCH whose outcome is unknown (a server error, a broken connection, an unreadable
+    /// answer) may well have taken effect, and the step after a repoint deletes the object the
+    /// workspace used before: giving up here would leave that object behind for good, since
+    /// no later plan can tell it was ours. So the workspace is read back; if the change is in
+    /// effect the step goes on, else the PATCH (idempotent: the same fields again) is sent
+    /// again, a few times, within the timeout.
+    async fn update_workspace(
+        &self,
+        workspace_id: i64,
+        request: &UpdateWorkspaceRequest,
+    ) -> StepEnd {
+        let started = Instant::now();
+        let deadline = started + self.shared.timeout;
+        let mut uncertain = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let error = match self
+                .shared
+                .api
+                .update_workspace(workspace_id, request)
+                .await
+            {
+                // A workspace that is still marked FAILED in the PATCH's own answer has not
+                // started to re-provision yet; the watcher decides.
+                Ok(workspace) => return self.settle(workspace, Completed::Updated, false).await,
+                Err(error) => error,
+            };
+            // After an uncertain attempt, a refusal may be our own earlier PATCH at work (a
+            // re-provisioning workspace refuses another PATCH).
+            if !(outcome_unknown(&error)
+                || uncertain && error.status() == Some(client::StatusCode::CONFLICT))
+            {
+                return StepEnd::Failed(error.into());
+            }
+            uncertain = true;
+            if let Ok(workspace) = self.shared.api.get_workspace(workspace_id).await
+                && compare::update_in_effect(request, &workspace)
+            {
+                tracing::info!(address = %self.address, workspace_id, error = %error_chain(&error), "the PATCH's answer was lost, and the change is in effect");
+                return self.settle(workspace, Completed::Updated, false).await;
+            }
+            let delay = jittered(poll_interval(started.elapsed()));
+            if attempt >= UNKNOWN_OUTCOME_ATTEMPTS || Instant::now() + delay > deadline {
+                return StepEnd::Failed(error.into());
+            }
+            tracing::info!(address = %self.address, workspace_id, attempt, error = %error_chain(&error), "the PATCH did not take effect; sending it again");
+            self.progress(Progress::Retrying {
+                attempt,
+                message: error_chain(&error),
+            });
+            tokio::select! {
+                biased;
+                () = self.shared.cancel.cancelled() => {
+                    return StepEnd::Interrupted { id: Some(workspace_id.to_string()) };
+                }
+                () = tokio::time::sleep(delay) => {}
             }
         }
     }
@@ -316,6 +381,7 @@ impl<A: AccountApi + 'static> StepRun<A> {
         let deadline = started + self.shared.timeout;
         let mut reporter = Reporter::default();
         let mut last_status = None;
+        let mut failed_lists = 0;
         if let Some(workspace) = known {
             last_status.clone_from(&workspace.workspace_status);
             if reporter.should_report(&workspace_progress(workspace)) {
@@ -337,14 +403,19 @@ impl<A: AccountApi + 'static> StepRun<A> {
             };
             let workspace = match observation.sighting {
                 Err(source) => {
-                    return Err(StepError::Watch {
-                        workspace_id,
-                        source,
-                    });
+                    failed_lists += 1;
+                    if failed_lists >= WATCH_FAILURES_TOLERATED {
+                        return Err(StepError::Watch {
+                            workspace_id,
+                            source,
+                        });
+                    }
+                    continue;
                 }
                 Ok(None) => return Err(StepError::Vanished { workspace_id }),
                 Ok(Some(workspace)) => workspace,
             };
+            failed_lists = 0;
             last_status.clone_from(&workspace.workspace_status);
             match workspace.workspace_status.as_ref() {
                 Some(WorkspaceStatus::Running) => return Ok(Flow::Continue(workspace)),
@@ -365,6 +436,7 @@ impl<A: AccountApi + 'static> StepRun<A> {
         let deadline = started + self.shared.timeout;
         let mut reporter = Reporter::default();
         let mut last_status = None;
+        let mut failed_lists = 0;
         loop {
             let observation = tokio::select! {
                 biased;
@@ -380,13 +452,17 @@ impl<A: AccountApi + 'static> StepRun<A> {
             };
             match observation.sighting {
                 Err(source) => {
-                    return Err(StepError::Watch {
-                        workspace_id,
-                        source,
-                    });
+                    failed_lists += 1;
+                    if failed_lists >= WATCH_FAILURES_TOLERATED {
+                        return Err(StepError::Watch {
+                            workspace_id,
+                            source,
+                        });
+                    }
                 }
                 Ok(None) => return Ok(Flow::Continue(())),
                 Ok(Some(workspace)) => {
+                    failed_lists = 0;
                     last_status.clone_from(&workspace.workspace_status);
                     if reporter.should_report(&workspace_progress(&workspace)) {
                         self.report_workspace(&workspace);
@@ -451,12 +527,20 @@ impl<A: AccountApi + 'static> StepRun<A> {
                     workspace_status: None,
                 });
             }
-            if !is_in_use(&error) {
+            // A server error or a broken connection is retried a few times: a DELETE is
+            // idempotent, and an object the plan replaced is left behind for good if its
+            // delete gives up (no later plan can tell it was ours).
+            let retry_unknown = outcome_unknown(&error) && attempt < UNKNOWN_OUTCOME_ATTEMPTS;
+            if !is_in_use(&error) && !retry_unknown {
                 return StepEnd::Failed(error.into());
             }
+            let in_use = is_in_use(&error);
             let waited = started.elapsed();
             let delay = jittered(poll_interval(waited));
             if Instant::now() + delay > deadline {
+                if !in_use {
+                    return StepEnd::Failed(error.into());
+                }
                 return StepEnd::Failed(StepError::StillInUse {
                     collection: kind.collection(),
                     id,
@@ -465,9 +549,11 @@ impl<A: AccountApi + 'static> StepRun<A> {
                     source: error,
                 });
             }
-            let progress = Progress::StillInUse {
-                attempt,
-                message: error_chain(&error),
+            let message = error_chain(&error);
+            let progress = if in_use {
+                Progress::StillInUse { attempt, message }
+            } else {
+                Progress::Retrying { attempt, message }
             };
             if reporter.should_report(&progress) {
                 self.progress(progress);
@@ -554,6 +640,21 @@ fn is_terminal(status: &WorkspaceStatus) -> bool {
         WorkspaceStatus::NotProvisioned
         | WorkspaceStatus::Provisioning
         | WorkspaceStatus::Running => false,
+    }
+}
+
+/// A request whose outcome is unknown or that failed on the server's side: a 5xx (after
+/// the client's own retries), a broken connection or timeout, or an answer that could not be
+/// read. Sending it again is safe for the idempotent PATCH and DELETE.
+fn outcome_unknown(error: &client::Error) -> bool {
+    match error.kind() {
+        client::ErrorKind::Timeout { .. }
+        | client::ErrorKind::Transport { .. }
+        | client::ErrorKind::Connect { .. } => true,
+        client::ErrorKind::Decode { status, .. } => status.is_success(),
+        _ => error
+            .status()
+            .is_some_and(|status| status.is_server_error()),
     }
 }
 

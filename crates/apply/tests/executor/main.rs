@@ -1020,3 +1020,158 @@ async fn kinds_the_server_keeps_unique_are_not_listed_after_a_create() {
     // Storage names are not unique on the server: one list to look for a twin.
     assert_eq!(fake.calls_to("GET /storage-configurations").len(), 1);
 }
+
+/// A credentials swap on a running workspace: create the new credentials, repoint the
+/// workspace, delete the old ones. Returns the plan, the swap's PATCH step and the delete.
+fn credentials_swap(fake: &Fake) -> (Plan, usize, usize) {
+    let old = fake.seed_credential("old-creds", "arn:aws:iam::123456789012:role/old");
+    let workspace_id = fake.seed_workspace(
+        Workspace {
+            workspace_name: "sales".to_owned(),
+            deployment_name: "sales".to_owned(),
+            credentials_id: Some(old.clone()),
+            ..Workspace::default()
+        },
+        false,
+    );
+    let mut steps = Steps::default();
+    let credentials = steps.credentials("new", &[]);
+    let repoint = steps.add(
+        address(Kind::Workspace, "sales"),
+        Operation::UpdateWorkspace {
+            workspace_id,
+            request: UpdateWorkspaceRequest {
+                credentials_id: Some(known_after_apply(&address(Kind::Credentials, "new"))),
+                ..UpdateWorkspaceRequest::default()
+            },
+        },
+        &[credentials],
+    );
+    let delete = steps.add(
+        address(Kind::Credentials, "new"),
+        Operation::Delete {
+            kind: Kind::Credentials,
+            id: old,
+            name: "old-creds".to_owned(),
+        },
+        &[repoint],
+    );
+    (steps.plan(), repoint, delete)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_repoint_whose_answer_is_lost_is_read_back_and_the_old_object_still_deleted() {
+    let fake = Arc::new(Fake::new());
+    let (plan, repoint, delete) = credentials_swap(&fake);
+    fake.fault("PATCH /workspaces/{id}", Fault::CommitThenDrop, 1);
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+
+    assert_eq!(done(&outcome, repoint).completed, Completed::Updated);
+    assert_eq!(done(&outcome, delete).completed, Completed::Deleted);
+    let credentials = fake.credentials();
+    assert_eq!(credentials.len(), 1);
+    assert_eq!(credentials[0].credentials_name, "new-creds");
+    // One PATCH (the read-back showed it in effect), one read-back.
+    assert_eq!(fake.calls_to("PATCH /workspaces/{id}").len(), 1);
+    assert_eq!(fake.calls_to("GET /workspaces/{id}").len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_repoint_refused_by_server_errors_is_sent_again_a_few_times() {
+    let server_error = Fault::Status {
+        status: 500,
+        code: "INTERNAL_ERROR",
+    };
+    let fake = Arc::new(Fake::new());
+    let (plan, repoint, delete) = credentials_swap(&fake);
+    fake.fault("PATCH /workspaces/{id}", server_error.clone(), 2);
+    let (outcome, events) = run(&fake, &plan, Options::default()).await;
+    assert_eq!(done(&outcome, repoint).completed, Completed::Updated);
+    assert_eq!(done(&outcome, delete).completed, Completed::Deleted);
+    assert_eq!(fake.calls_to("PATCH /workspaces/{id}").len(), 3);
+    let retries = events
+        .iter()
+        .filter(|event| {
+            matches!(
+                event,
+                Event::StepProgress {
+                    progress: Progress::Retrying { .. },
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(retries, 2);
+
+    // A server that keeps failing is given up on, and the old object is kept: it is in use.
+    let fake = Arc::new(Fake::new());
+    let (plan, repoint, _) = credentials_swap(&fake);
+    fake.fault("PATCH /workspaces/{id}", server_error, 10);
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+    assert!(
+        failure(&outcome, repoint)
+            .chain()
+            .contains("500 Internal Server Error")
+    );
+    assert_eq!(fake.calls_to("PATCH /workspaces/{id}").len(), 5);
+    assert_eq!(fake.credentials().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_delete_refused_by_server_errors_is_retried_a_few_times() {
+    let server_error = Fault::Status {
+        status: 500,
+        code: "INTERNAL_ERROR",
+    };
+    let fake = Arc::new(Fake::new());
+    let (plan, _, delete) = credentials_swap(&fake);
+    fake.fault("DELETE /credentials/{id}", server_error.clone(), 3);
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+    assert_eq!(done(&outcome, delete).completed, Completed::Deleted);
+    assert_eq!(fake.credentials().len(), 1);
+
+    let fake = Arc::new(Fake::new());
+    let (plan, _, delete) = credentials_swap(&fake);
+    fake.fault("DELETE /credentials/{id}", server_error, 10);
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+    let error = failure(&outcome, delete);
+    assert!(
+        error
+            .chain()
+            .starts_with("cannot delete credential configuration"),
+        "{}",
+        error.chain()
+    );
+    assert_eq!(fake.calls_to("DELETE /credentials/{id}").len(), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_outlives_a_few_failed_lists_but_not_many() {
+    let server_error = Fault::Status {
+        status: 500,
+        code: "INTERNAL_ERROR",
+    };
+    let fake = Arc::new(Fake::new());
+    let mut steps = Steps::default();
+    let credentials = steps.credentials("main", &[]);
+    let storage = steps.storage("root", &[]);
+    let workspace = steps.workspace("sales", ("main", "root", None), &[credentials, storage]);
+    let plan = steps.plan();
+    // The storage step lists its collection once; the watcher's lists fail four times.
+    fake.fault("GET /workspaces", server_error.clone(), 4);
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+    assert_eq!(
+        done(&outcome, workspace).workspace_status,
+        Some(WorkspaceStatus::Running)
+    );
+
+    let fake = Arc::new(Fake::new());
+    fake.fault("GET /workspaces", server_error, 50);
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+    let error = failure(&outcome, workspace);
+    assert!(
+        error.to_string().starts_with("cannot watch workspace "),
+        "{error}"
+    );
+    assert_eq!(fake.workspaces().len(), 1, "the workspace is kept");
+}
