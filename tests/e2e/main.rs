@@ -6,4 +6,5 @@ mod apply;
 mod export;
 mod load;
 mod plan;
+mod reliability;
 mod smoke;
