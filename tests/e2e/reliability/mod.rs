@@ -14,4 +14,5 @@ mod account;
 mod concurrency;
 mod crash;
 mod faults;
+mod malformed;
 mod random;
