@@ -16,3 +16,4 @@ mod crash;
 mod faults;
 mod malformed;
 mod random;
+mod secrets;
