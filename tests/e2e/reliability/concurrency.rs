@@ -142,7 +142,7 @@ fn two_applies_started_together_converge_on_one_object_per_resource() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     eprintln!(
-        "concurrency: {} rounds of two applies at once, all converged with one object per resource; {} objects were settled on a concurrent run's twin; {} runs finished while the other still held a twin and said so",
+        "concurrency: {} rounds of two applies at once, all converged with one object per resource; objects settled on a concurrent run's twin: {}; runs that finished while the other still held a twin, and said so: {}",
         rounds.len(),
         outcomes
             .iter()

@@ -162,7 +162,7 @@ fn a_fault_at_any_step_of_the_seed_flow_or_a_change_is_recovered_by_the_next_app
         .filter(|outcome| outcome.converged_at_once)
         .count();
     eprintln!(
-        "step-by-step faults: {} cases ({} steps x 4 failures), {} faults fired, {at_once} faulted applies converged by themselves, the rest on the next apply; {:.1} s",
+        "step-by-step faults: {} cases ({} steps x 4 failures), {} faults fired; faulted applies that converged by themselves: {at_once}; every case converged and kept the invariants after the next apply; {:.1} s",
         cases.len(),
         cases.len() / 4,
         outcomes.iter().filter(|outcome| outcome.fired).count(),

@@ -191,7 +191,7 @@ fn seeded_random_fault_schedules_never_break_the_invariants() {
         failures.join("\n\n")
     );
     eprintln!(
-        "random fault schedules: {} seeded runs, {} faults injected (failed answers and dropped connections), {} faulted applies failed and were recovered by the next; {:.1} s",
+        "random fault schedules: {} seeded runs, {} faults injected (failed answers and dropped connections); faulted applies that failed and were recovered by the next: {}; {:.1} s",
         schedules.len(),
         outcomes
             .iter()
