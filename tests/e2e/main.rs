@@ -5,6 +5,8 @@
 mod apply;
 mod export;
 mod load;
+mod newcomer;
 mod plan;
+mod readme;
 mod reliability;
 mod smoke;

@@ -22,6 +22,7 @@ mod keys;
 mod networks;
 mod oauth;
 mod private_access;
+mod regions;
 mod snapshot;
 mod storage;
 mod vpc_endpoints;
@@ -40,6 +41,7 @@ pub use networks::{
 };
 pub use oauth::{AuthorizationServerMetadata, HostMetadata, OAuthError, TokenResponse};
 pub use private_access::{PrivateAccessSettings, PrivateAccessSettingsRequest};
+pub use regions::{REGION_WITHOUT_CUSTOMER_MANAGED_KEYS, SUPPORTED_AWS_REGIONS};
 pub use snapshot::Snapshot;
 pub use storage::{CreateStorageConfigurationRequest, RootBucketInfo, StorageConfiguration};
 pub use vpc_endpoints::{CreateVpcEndpointRequest, VpcEndpoint};

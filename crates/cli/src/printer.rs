@@ -8,8 +8,6 @@ use std::io::{self, IsTerminal, Write};
 
 use crate::cli::GlobalArgs;
 
-// Several outputs are only used by subcommands that land after the foundation.
-#[allow(dead_code)]
 pub(crate) struct Printer {
     quiet: bool,
     stdout_color: bool,
@@ -17,7 +15,6 @@ pub(crate) struct Printer {
     stderr_is_terminal: bool,
 }
 
-#[allow(dead_code)]
 impl Printer {
     pub(crate) fn new(global: &GlobalArgs) -> Printer {
         let color = global.stderr_color();

@@ -88,6 +88,22 @@ impl Target {
         }
     }
 
+    /// The account in words, for progress lines: `account ID at HOST`, or for `--local`
+    /// `account ID in the embedded emulator (PATH)`.
+    pub(crate) fn describe(&self) -> String {
+        let account_id = &self.config.account_id.value;
+        match self.local_state() {
+            Some(state) => format!(
+                "account {account_id} in the embedded emulator ({})",
+                state.display()
+            ),
+            None => format!(
+                "account {account_id} at {}",
+                self.config.host.value.as_str().trim_end_matches('/')
+            ),
+        }
+    }
+
     /// A spec that pins `account.id` is never planned or applied against another account.
     pub(crate) fn check_spec_account(&self, spec: &spec::Spec) -> miette::Result<()> {
         let account_id = &self.config.account_id.value;

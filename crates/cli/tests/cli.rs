@@ -56,3 +56,48 @@ fn completions_are_printed_for_each_shell() {
         assert!(script.contains("brickform"), "{shell}: {script}");
     }
 }
+
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    // `brickform schema | head -c0`: the reader is gone before the first write. Rust ignores
+    // SIGPIPE, so the write fails with EPIPE; the printer must exit 0 without a panic message.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin!("brickform"))
+        .arg("schema")
+        .env("NO_COLOR", "1")
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+fn examples_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+#[test]
+fn colour_follows_the_flags_and_no_color() {
+    let mistakes = examples_dir().join("mistakes.yaml");
+    let run = |arguments: &[&str], no_color: bool| {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("brickform"));
+        command.env_remove("NO_COLOR").env_remove("RUST_LOG");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let output = command
+            .arg("validate")
+            .arg(&mistakes)
+            .args(arguments)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8(output.stderr).unwrap()
+    };
+    assert!(run(&["--color", "always"], false).contains("\x1b["));
+    assert!(!run(&["--color", "always", "--no-color"], false).contains("\x1b["));
+    // Not a terminal: `auto` means no colour, and NO_COLOR is honoured as well.
+    assert!(!run(&[], false).contains("\x1b["));
+    assert!(!run(&[], true).contains("\x1b["));
+}

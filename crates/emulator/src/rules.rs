@@ -6,31 +6,6 @@ use std::collections::BTreeMap;
 
 use crate::error::ApiError;
 
-/// AWS regions a workspace may be created in: the union of the Account API guide's list and
-/// the current "supported regions" page (`shared/reference/account-api.md` §3.5).
-pub(crate) const SUPPORTED_REGIONS: &[&str] = &[
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ca-central-1",
-    "eu-central-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-gov-west-1",
-    "us-west-1",
-    "us-west-2",
-];
-
-/// The one region where customer-managed keys are refused.
-pub(crate) const NO_CUSTOMER_MANAGED_KEYS_REGION: &str = "us-west-1";
-
 const AWS_PARTITIONS: &[&str] = &["aws", "aws-us-gov", "aws-cn"];
 
 /// Configuration names (credentials, storage, networks, VPC endpoints, private access
@@ -62,10 +37,10 @@ pub(crate) fn region(field: &str, value: &str) -> Result<(), ApiError> {
     if value.is_empty() {
         return Err(ApiError::invalid(format!("{field} is required")));
     }
-    if !SUPPORTED_REGIONS.contains(&value) {
+    if !api_types::SUPPORTED_AWS_REGIONS.contains(&value) {
         return Err(ApiError::invalid(format!(
             "{field} `{value}` is not a supported AWS region; supported: {}",
-            SUPPORTED_REGIONS.join(", ")
+            api_types::SUPPORTED_AWS_REGIONS.join(", ")
         )));
     }
     Ok(())

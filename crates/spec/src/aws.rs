@@ -1,33 +1,8 @@
 //! Facts about AWS and Databricks that a spec is checked against before any API call:
 //! supported regions, ARN shapes, id shapes, name limits (`shared/reference/account-api.md`).
 
-/// Regions where Databricks runs workspace compute planes on AWS: the Account API guide's list
-/// plus the current "supported regions" page (reference §3.5).
-pub(crate) const SUPPORTED_REGIONS: &[&str] = &[
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ca-central-1",
-    "eu-central-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-gov-west-1",
-    "us-west-1",
-    "us-west-2",
-];
-
-/// The region where a customer-managed VPC cannot be combined with customer-managed keys.
-pub(crate) const NO_KEYS_REGION: &str = "us-west-1";
-
 pub(crate) fn is_supported_region(region: &str) -> bool {
-    SUPPORTED_REGIONS.contains(&region)
+    api_types::SUPPORTED_AWS_REGIONS.contains(&region)
 }
 
 const PARTITIONS: &[&str] = &["aws", "aws-us-gov"];

@@ -51,6 +51,3 @@ pub use model::{
 pub use render::render;
 pub use schema::{json_schema, json_schema_text};
 pub use source::{Source, SourceId, Sources, Span};
-
-/// The regions a spec may name, for documentation and completions.
-pub const SUPPORTED_REGIONS: &[&str] = aws::SUPPORTED_REGIONS;

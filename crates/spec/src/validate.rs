@@ -619,12 +619,15 @@ impl<'a> Validator<'a> {
         }
         let loc = self.loc_of(address, field)?;
         self.field_locs.remove(&(address.clone(), field));
-        let help = match did_you_mean(&value, aws::SUPPORTED_REGIONS.iter().copied()) {
+        let help = match did_you_mean(&value, api_types::SUPPORTED_AWS_REGIONS.iter().copied()) {
             Some(suggestion) => format!(
                 "{suggestion} supported regions: {}",
-                list(aws::SUPPORTED_REGIONS)
+                list(api_types::SUPPORTED_AWS_REGIONS)
             ),
-            None => format!("supported regions: {}", list(aws::SUPPORTED_REGIONS)),
+            None => format!(
+                "supported regions: {}",
+                list(api_types::SUPPORTED_AWS_REGIONS)
+            ),
         };
         self.push(
             Pending::new(
@@ -1377,7 +1380,7 @@ impl<'a> Validator<'a> {
                 continue;
             };
             if let (Some(region), Some(region_loc)) = (region, region_loc)
-                && region == aws::NO_KEYS_REGION
+                && region == api_types::REGION_WITHOUT_CUSTOMER_MANAGED_KEYS
             {
                 self.push(
                     Pending::new(

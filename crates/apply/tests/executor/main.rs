@@ -365,9 +365,9 @@ async fn a_waiting_workspace_holds_no_request_slot() {
     let posts = fake.calls_to("POST /workspaces");
     assert_eq!(posts.len(), 3);
     assert!(posts[2].ended < posts[0].ended + Duration::from_secs(10));
-    // Ten seconds of provisioning, then at most one poll interval (an eighth of the wait, so
-    // about 1.25 s, plus up to 10% random jitter) to see it: far from the 30 s of three
-    // provisionings in a row. (A bound of 11 s failed about one run in six on the jitter.)
+    // One after the other would take over 30 s. Side by side it is the provisioning time plus
+    // the watcher's detection delay: at 10 s waited it polls about every 10/8 s, plus up to
+    // 10% jitter, so the last RUNNING is seen by 11.6 s at the latest.
     assert!(
         start.elapsed() < Duration::from_secs(12),
         "{:?}",

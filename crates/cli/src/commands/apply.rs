@@ -244,12 +244,13 @@ async fn apply_saved(
         return Ok(ExitStatus::Success);
     }
     printer.status(&format!(
-        "applying {}: {} to add, {} to change, {} to destroy ({} steps)",
+        "applying {}: {} to add, {} to change, {} to destroy ({} step{})",
         path.display(),
         plan.summary.add,
         plan.summary.change,
         plan.summary.destroy,
-        plan.steps.len()
+        plan.steps.len(),
+        if plan.steps.len() == 1 { "" } else { "s" }
     ));
     let outcome = execute(&target, &plan, &args.run, printer).await?;
     if outcome.summary.cancelled {
@@ -326,11 +327,7 @@ async fn read_account(
     printer: &Printer,
     purpose: &str,
 ) -> miette::Result<Snapshot> {
-    printer.status(&format!(
-        "reading account {} at {}{purpose}",
-        target.config.account_id.value,
-        target.config.host.value.as_str().trim_end_matches('/')
-    ));
+    printer.status(&format!("reading {}{purpose}", target.describe()));
     target
         .client
         .snapshot()

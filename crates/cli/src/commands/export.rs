@@ -20,11 +20,7 @@ pub(crate) struct ExportArgs {
 
 pub(crate) async fn run(args: &ExportArgs, printer: &Printer) -> miette::Result<ExitStatus> {
     let target = target::resolve(&args.target).await?;
-    printer.status(&format!(
-        "reading account {} at {}",
-        target.config.account_id.value,
-        target.config.host.value.as_str().trim_end_matches('/')
-    ));
+    printer.status(&format!("reading {}", target.describe()));
     let snapshot = target
         .client
         .snapshot()

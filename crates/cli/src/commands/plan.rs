@@ -80,11 +80,7 @@ pub(crate) async fn run(args: &PlanArgs, printer: &Printer) -> miette::Result<Ex
     };
     let target = target::resolve(&args.target).await?;
     target.check_spec_account(&spec)?;
-    printer.status(&format!(
-        "reading account {} at {}",
-        target.config.account_id.value,
-        target.config.host.value.as_str().trim_end_matches('/')
-    ));
+    printer.status(&format!("reading {}", target.describe()));
     let snapshot = target
         .client
         .snapshot()

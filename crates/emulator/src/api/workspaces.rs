@@ -556,10 +556,10 @@ fn check_slot(
             }
         }
         Slot::ManagedServicesKey | Slot::StorageKey => {
-            if workspace.aws_region == rules::NO_CUSTOMER_MANAGED_KEYS_REGION {
+            if workspace.aws_region == api_types::REGION_WITHOUT_CUSTOMER_MANAGED_KEYS {
                 return Err(ApiError::invalid(format!(
                     "{field} `{id}`: customer-managed keys cannot be used in {}",
-                    rules::NO_CUSTOMER_MANAGED_KEYS_REGION
+                    api_types::REGION_WITHOUT_CUSTOMER_MANAGED_KEYS
                 )));
             }
             let key: CustomerManagedKey =
