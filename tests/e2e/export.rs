@@ -77,7 +77,11 @@ fn a_console_made_account_exports_as_a_valid_spec_with_references() {
 
 #[test]
 fn export_writes_a_file_and_warns_about_what_it_leaves_out() {
-    let context = TestContext::new();
+    // The deleted workspace must still be tearing down when export reads the account, however
+    // slowly the binary starts on a busy machine.
+    let context = TestContext::with_config(|config| {
+        config.teardown_delay = std::time::Duration::from_secs(60);
+    });
     let workspace_id = seed_console_made_workspace(&context);
     let (status, body) = context.request(
         "DELETE",

@@ -8,4 +8,5 @@ mod load;
 mod newcomer;
 mod plan;
 mod readme;
+mod reliability;
 mod smoke;

@@ -63,6 +63,15 @@ impl TestContext {
         }
     }
 
+    /// The emulator itself, for what its HTTP API does not offer (the tokens it issued, a
+    /// scenario larger than a request body may be).
+    pub fn emulator(&self) -> &emulator::Emulator {
+        self.emulator
+            .as_ref()
+            .expect("the emulator runs until the context is dropped")
+            .emulator()
+    }
+
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

@@ -16,7 +16,8 @@ use api_types::{
     CreateCredentialRequest, CreateCustomerManagedKeyRequest, CreateNetworkRequest,
     CreateStorageConfigurationRequest, CreateVpcEndpointRequest, CreateWorkspaceRequest,
     Credential, CustomerManagedKey, KeyUseCase, Network, PrivateAccessLevel, PrivateAccessSettings,
-    PrivateAccessSettingsRequest, StorageConfiguration, VpcEndpoint, Workspace,
+    PrivateAccessSettingsRequest, StorageConfiguration, UpdateWorkspaceRequest, VpcEndpoint,
+    Workspace, WorkspaceStatus,
 };
 use client::Resource;
 use serde::Serialize;
@@ -349,6 +350,49 @@ impl Compare for Workspace {
     }
 }
 
+/// Whether every field `request` sets has its requested value on `live`, and `live` is not
+/// `FAILED` (a redeploy that took effect is provisioning again): how a PATCH whose answer was
+/// lost is recognised as done.
+pub(crate) fn update_in_effect(request: &UpdateWorkspaceRequest, live: &Workspace) -> bool {
+    let same = |wanted: &Option<String>, live: &Option<String>| {
+        wanted.is_none()
+            || wanted.as_deref().unwrap_or_default() == live.as_deref().unwrap_or_default()
+    };
+    let region = request
+        .aws_region
+        .as_ref()
+        .is_none_or(|region| *region == live.aws_region);
+    let tags = request
+        .custom_tags
+        .as_ref()
+        .is_none_or(|tags| *tags == live.custom_tags);
+    region
+        && tags
+        && same(&request.credentials_id, &live.credentials_id)
+        && same(
+            &request.storage_configuration_id,
+            &live.storage_configuration_id,
+        )
+        && same(&request.network_id, &live.network_id)
+        && same(
+            &request.private_access_settings_id,
+            &live.private_access_settings_id,
+        )
+        && same(
+            &request.managed_services_customer_managed_key_id,
+            &live.managed_services_customer_managed_key_id,
+        )
+        && same(
+            &request.storage_customer_managed_key_id,
+            &live.storage_customer_managed_key_id,
+        )
+        && same(
+            &request.network_connectivity_config_id,
+            &live.network_connectivity_config_id,
+        )
+        && live.workspace_status != Some(WorkspaceStatus::Failed)
+}
+
 #[cfg(test)]
 mod tests {
     use api_types::{AwsKeyInfo, NetworkVpcEndpoints, PricingTier, RootBucketInfo};
@@ -487,6 +531,40 @@ mod tests {
             .map(|difference| difference.field)
             .collect();
         assert_eq!(fields, ["credentials_id", "pricing_tier"]);
+    }
+
+    #[test]
+    fn an_update_is_in_effect_when_every_field_it_sets_is_live_and_not_failed() {
+        let request = UpdateWorkspaceRequest {
+            credentials_id: Some("c-2".to_owned()),
+            custom_tags: Some(BTreeMap::from([("Env".to_owned(), "Prod".to_owned())])),
+            ..UpdateWorkspaceRequest::default()
+        };
+        let live = Workspace {
+            workspace_id: 7,
+            credentials_id: Some("c-2".to_owned()),
+            network_id: Some("n-1".to_owned()),
+            custom_tags: BTreeMap::from([("Env".to_owned(), "Prod".to_owned())]),
+            workspace_status: Some(WorkspaceStatus::Running),
+            ..Workspace::default()
+        };
+        assert!(update_in_effect(&request, &live));
+        let old_credentials = Workspace {
+            credentials_id: Some("c-1".to_owned()),
+            ..live.clone()
+        };
+        assert!(!update_in_effect(&request, &old_credentials));
+        let other_tags = Workspace {
+            custom_tags: BTreeMap::new(),
+            ..live.clone()
+        };
+        assert!(!update_in_effect(&request, &other_tags));
+        // A redeploy that took effect is provisioning again, never still FAILED.
+        let still_failed = Workspace {
+            workspace_status: Some(WorkspaceStatus::Failed),
+            ..live
+        };
+        assert!(!update_in_effect(&request, &still_failed));
     }
 
     #[test]

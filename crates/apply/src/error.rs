@@ -85,6 +85,23 @@ pub enum StepError {
         #[source]
         source: client::Error,
     },
+    /// A concurrent run created the same object first, and the duplicate this step created
+    /// could not be deleted: the account now holds both.
+    #[error(
+        "a concurrent run created the same {} with {key} ({survivor}); the duplicate this run created ({id}) could not be deleted",
+        collection.noun()
+    )]
+    DuplicateNotRemoved {
+        collection: Collection,
+        /// The natural key, rendered (`name \`acme-vpc\``).
+        key: String,
+        /// The duplicate this step created.
+        id: String,
+        /// The object every run keeps.
+        survivor: String,
+        #[source]
+        source: client::Error,
+    },
     /// Listing workspaces for the shared watcher failed.
     #[error("cannot watch workspace {workspace_id}")]
     Watch {

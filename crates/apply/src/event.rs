@@ -139,6 +139,9 @@ pub enum Progress {
     /// The delete was refused because the object is still in use (typically by a workspace
     /// that is tearing down); it is retried until the timeout.
     StillInUse { attempt: u32, message: String },
+    /// The request failed on the server's side or its answer was lost, and it is safe to
+    /// send again (a PATCH or a DELETE); it is retried a few times.
+    Retrying { attempt: u32, message: String },
 }
 
 pub(crate) fn milliseconds<S: Serializer>(

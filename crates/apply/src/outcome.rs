@@ -35,6 +35,10 @@ pub enum Completed {
     AdoptedExisting,
     /// The `POST`'s answer was lost, and listing showed that it had created the object.
     AdoptedAfterLostAnswer,
+    /// A concurrent run (or person) created the same object while this run ran: this run's
+    /// duplicate, if its `POST` made one, was deleted, and the object every run keeps was
+    /// adopted.
+    AdoptedFromConcurrentRun,
     /// A workspace `PATCH` took effect.
     Updated,
     /// Private access settings were overwritten (`PUT`).
@@ -53,6 +57,9 @@ impl Completed {
             Completed::Created => "created",
             Completed::AdoptedExisting => "adopted the existing object",
             Completed::AdoptedAfterLostAnswer => "created (adopted after a lost answer)",
+            Completed::AdoptedFromConcurrentRun => {
+                "adopted the same object, which a concurrent run created"
+            }
             Completed::Updated => "updated",
             Completed::Replaced => "replaced",
             Completed::Deleted => "deleted",

@@ -2,7 +2,13 @@
 //!
 //! - A create goes through `create_or_adopt`; an adopted object must match the request
 //!   ([`crate::compare`]). A workspace create then waits for `RUNNING`.
-//! - A workspace PATCH waits for `RUNNING` unless its answer already says so.
+//! - A workspace PATCH waits for `RUNNING` unless its answer already says so. One whose outcome
+//!   is unknown (a server error, a lost answer) is read back, and sent again if it did not
+//!   take effect, a few times; a DELETE that fails on the server's side is retried likewise.
+//!   Giving up at once would strand the object a repoint replaced: no later plan can tell it
+//!   was ours.
+//! - A wait outlives a few failed lists in a row: one failed list says nothing about the
+//!   workspace.
 //! - A delete retries `409 INVALID_STATE` ("in use") with a growing delay until the timeout: a
 //!   workspace that used the object keeps it busy while it tears down. A workspace delete then
 //!   waits until the workspace is gone from the list.
@@ -17,7 +23,7 @@ use std::time::Duration;
 
 use api_types::{
     Collection, Credential, CustomerManagedKey, Network, PrivateAccessSettings,
-    StorageConfiguration, VpcEndpoint, Workspace, WorkspaceStatus,
+    StorageConfiguration, UpdateWorkspaceRequest, VpcEndpoint, Workspace, WorkspaceStatus,
 };
 use client::{AccountApi, Adoption, NaturalKey};
 use plan::{CreateRequest, Operation};
@@ -25,7 +31,8 @@ use spec::{Address, Kind};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::compare::Compare;
+use crate::compare;
+use crate::duplicates::{self, Settle};
 use crate::error::{NetworkDiagnosis, StepError, error_chain};
 use crate::event::{Event, EventSink, Progress, StepAction};
 use crate::limited::Limited;
@@ -35,6 +42,15 @@ use crate::watcher::{Watcher, jittered, poll_interval};
 /// How often a wait that sees no change still reports progress, so that a CI log shows the
 /// run is alive.
 const HEARTBEAT: Duration = Duration::from_secs(30);
+
+/// How many times a PATCH or DELETE whose outcome is unknown (a server error, a broken
+/// connection) is tried, beyond the client's own retries, before the step fails.
+const UNKNOWN_OUTCOME_ATTEMPTS: u32 = 5;
+
+/// How many lists in a row may fail while a step waits on a workspace before the wait fails:
+/// a wait that gives up skips its dependents (the delete of a replaced object among them),
+/// and one failed list says nothing about the workspace.
+const WATCH_FAILURES_TOLERATED: u32 = 5;
 
 /// What every step of one execution shares.
 pub(crate) struct Shared<A> {
@@ -94,21 +110,7 @@ impl<A: AccountApi + 'static> StepRun<A> {
             Operation::UpdateWorkspace {
                 workspace_id,
                 request,
-            } => {
-                let result = self
-                    .shared
-                    .api
-                    .update_workspace(workspace_id, &request)
-                    .await;
-                match result {
-                    Ok(workspace) => {
-                        // A workspace that is still marked FAILED in the PATCH's own answer has
-                        // not started to re-provision yet; the watcher decides.
-                        self.settle(workspace, Completed::Updated, false).await
-                    }
-                    Err(error) => StepEnd::Failed(error.into()),
-                }
-            }
+            } => self.update_workspace(workspace_id, &request).await,
             Operation::Delete { kind, id, name } => self.delete(kind, id, name).await,
             Operation::WaitForWorkspace { workspace_id } => {
                 match self.wait_for_running(workspace_id, None).await {
@@ -120,6 +122,69 @@ impl<A: AccountApi + 'static> StepRun<A> {
                     },
                     Err(error) => StepEnd::Failed(error),
                 }
+            }
+        }
+    }
+
+    /// PATCHes a workspace, then waits for it to run.
+    ///
+    /// A PATCH whose outcome is unknown (a server error, a broken connection, an unreadable
+    /// answer) may well have taken effect, and the step after a repoint deletes the object the
+    /// workspace used before: giving up here would leave that object behind for good, since
+    /// no later plan can tell it was ours. So the workspace is read back; if the change is in
+    /// effect the step goes on, else the PATCH (idempotent: the same fields again) is sent
+    /// again, a few times, within the timeout.
+    async fn update_workspace(
+        &self,
+        workspace_id: i64,
+        request: &UpdateWorkspaceRequest,
+    ) -> StepEnd {
+        let started = Instant::now();
+        let deadline = started + self.shared.timeout;
+        let mut uncertain = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let error = match self
+                .shared
+                .api
+                .update_workspace(workspace_id, request)
+                .await
+            {
+                // A workspace that is still marked FAILED in the PATCH's own answer has not
+                // started to re-provision yet; the watcher decides.
+                Ok(workspace) => return self.settle(workspace, Completed::Updated, false).await,
+                Err(error) => error,
+            };
+            // After an uncertain attempt, a refusal may be our own earlier PATCH at work (a
+            // re-provisioning workspace refuses another PATCH).
+            if !(outcome_unknown(&error)
+                || uncertain && error.status() == Some(client::StatusCode::CONFLICT))
+            {
+                return StepEnd::Failed(error.into());
+            }
+            uncertain = true;
+            if let Ok(workspace) = self.shared.api.get_workspace(workspace_id).await
+                && compare::update_in_effect(request, &workspace)
+            {
+                tracing::info!(address = %self.address, workspace_id, error = %error_chain(&error), "the PATCH's answer was lost, and the change is in effect");
+                return self.settle(workspace, Completed::Updated, false).await;
+            }
+            let delay = jittered(poll_interval(started.elapsed()));
+            if attempt >= UNKNOWN_OUTCOME_ATTEMPTS || Instant::now() + delay > deadline {
+                return StepEnd::Failed(error.into());
+            }
+            tracing::info!(address = %self.address, workspace_id, attempt, error = %error_chain(&error), "the PATCH did not take effect; sending it again");
+            self.progress(Progress::Retrying {
+                attempt,
+                message: error_chain(&error),
+            });
+            tokio::select! {
+                biased;
+                () = self.shared.cancel.cancelled() => {
+                    return StepEnd::Interrupted { id: Some(workspace_id.to_string()) };
+                }
+                () = tokio::time::sleep(delay) => {}
             }
         }
     }
@@ -158,7 +223,7 @@ impl<A: AccountApi + 'static> StepRun<A> {
     }
 
     /// Creates (or adopts) an object that needs no wait, keyed by its requested name.
-    async fn create_id<R: Compare>(
+    async fn create_id<R: Settle>(
         &self,
         request: &R::Request,
     ) -> Result<(String, Completed), StepError> {
@@ -169,14 +234,17 @@ impl<A: AccountApi + 'static> StepRun<A> {
     }
 
     /// Creates (or adopts) one object; returns it with how it came to be.
-    async fn create_object<R: Compare>(
+    async fn create_object<R: Settle>(
         &self,
         request: &R::Request,
         key: NaturalKey,
     ) -> Result<(R, Completed), StepError> {
-        let created = self.shared.api.create_or_adopt::<R>(request, &key).await?;
+        let created = match self.shared.api.create_or_adopt::<R>(request, &key).await {
+            Ok(created) => created,
+            Err(error) => return self.adopt_after_refusal(request, &key, error).await,
+        };
         let Some(adoption) = created.adoption else {
-            return Ok((created.object, Completed::Created));
+            return self.settle_duplicates(request, &key, created.object).await;
         };
         // Whether the object is ours (a lost answer) or someone else's (a name conflict), it
         // is only adopted if it is what the spec describes.
@@ -195,6 +263,81 @@ impl<A: AccountApi + 'static> StepRun<A> {
         };
         tracing::info!(address = %self.address, id = %created.object.id(), ?completed, "adopted an existing object");
         Ok((created.object, completed))
+    }
+
+    /// After this step's `POST` created `ours`: if a concurrent run created the same object,
+    /// keeps the survivor every run agrees on ([`crate::duplicates`]), deleting `ours` when it
+    /// is not the one.
+    async fn settle_duplicates<R: Settle>(
+        &self,
+        request: &R::Request,
+        key: &NaturalKey,
+        ours: R,
+    ) -> Result<(R, Completed), StepError> {
+        if R::unique_on_server(key) {
+            return Ok((ours, Completed::Created));
+        }
+        let listed = match R::list(&*self.shared.api).await {
+            Ok(listed) => listed,
+            Err(error) => {
+                // The object exists and is ours; whether a twin exists is unknown, and the
+                // check after the apply would report one.
+                tracing::warn!(address = %self.address, id = %ours.id(), error = %error_chain(&error), "cannot list to look for a concurrent duplicate");
+                return Ok((ours, Completed::Created));
+            }
+        };
+        let mut candidates = duplicates::candidates(listed, request, key);
+        if !candidates.iter().any(|object| object.id() == ours.id()) {
+            // A list that lags behind the create it follows: ours is the youngest.
+            candidates.push(ours.clone());
+        }
+        let survivor = duplicates::survivor(&candidates)
+            .cloned()
+            .unwrap_or_else(|| ours.clone());
+        if survivor.id() == ours.id() {
+            return Ok((ours, Completed::Created));
+        }
+        match self
+            .delete_once(delete_target::<R>(&ours), &ours.id())
+            .await
+        {
+            Ok(()) => {}
+            Err(error) if error.is_not_found() => {}
+            Err(source) => {
+                return Err(StepError::DuplicateNotRemoved {
+                    collection: R::COLLECTION,
+                    key: key.to_string(),
+                    id: ours.id(),
+                    survivor: survivor.id(),
+                    source,
+                });
+            }
+        }
+        tracing::info!(address = %self.address, deleted = %ours.id(), adopted = %survivor.id(), "a concurrent run created the same object first; deleted ours and adopted theirs");
+        Ok((survivor, Completed::AdoptedFromConcurrentRun))
+    }
+
+    /// After the server refused this step's create: if by now an object with the key and
+    /// exactly the requested fields exists (a concurrent run created it, and it holds what
+    /// the request needed), adopts the survivor; else the refusal stands.
+    async fn adopt_after_refusal<R: Settle>(
+        &self,
+        request: &R::Request,
+        key: &NaturalKey,
+        error: client::Error,
+    ) -> Result<(R, Completed), StepError> {
+        if !duplicates::refusal_may_be_concurrent(&error) {
+            return Err(error.into());
+        }
+        let Ok(listed) = R::list(&*self.shared.api).await else {
+            return Err(error.into());
+        };
+        let candidates = duplicates::candidates(listed, request, key);
+        let Some(survivor) = duplicates::survivor(&candidates) else {
+            return Err(error.into());
+        };
+        tracing::info!(address = %self.address, adopted = %survivor.id(), refusal = %error_chain(&error), "the create was refused, and a concurrent run has created the same object; adopted it");
+        Ok((survivor.clone(), Completed::AdoptedFromConcurrentRun))
     }
 
     /// Finishes a workspace create or PATCH: done if `RUNNING`, diagnosed if it failed (when
@@ -238,6 +381,7 @@ impl<A: AccountApi + 'static> StepRun<A> {
         let deadline = started + self.shared.timeout;
         let mut reporter = Reporter::default();
         let mut last_status = None;
+        let mut failed_lists = 0;
         if let Some(workspace) = known {
             last_status.clone_from(&workspace.workspace_status);
             if reporter.should_report(&workspace_progress(workspace)) {
@@ -259,14 +403,19 @@ impl<A: AccountApi + 'static> StepRun<A> {
             };
             let workspace = match observation.sighting {
                 Err(source) => {
-                    return Err(StepError::Watch {
-                        workspace_id,
-                        source,
-                    });
+                    failed_lists += 1;
+                    if failed_lists >= WATCH_FAILURES_TOLERATED {
+                        return Err(StepError::Watch {
+                            workspace_id,
+                            source,
+                        });
+                    }
+                    continue;
                 }
                 Ok(None) => return Err(StepError::Vanished { workspace_id }),
                 Ok(Some(workspace)) => workspace,
             };
+            failed_lists = 0;
             last_status.clone_from(&workspace.workspace_status);
             match workspace.workspace_status.as_ref() {
                 Some(WorkspaceStatus::Running) => return Ok(Flow::Continue(workspace)),
@@ -287,6 +436,7 @@ impl<A: AccountApi + 'static> StepRun<A> {
         let deadline = started + self.shared.timeout;
         let mut reporter = Reporter::default();
         let mut last_status = None;
+        let mut failed_lists = 0;
         loop {
             let observation = tokio::select! {
                 biased;
@@ -302,13 +452,17 @@ impl<A: AccountApi + 'static> StepRun<A> {
             };
             match observation.sighting {
                 Err(source) => {
-                    return Err(StepError::Watch {
-                        workspace_id,
-                        source,
-                    });
+                    failed_lists += 1;
+                    if failed_lists >= WATCH_FAILURES_TOLERATED {
+                        return Err(StepError::Watch {
+                            workspace_id,
+                            source,
+                        });
+                    }
                 }
                 Ok(None) => return Ok(Flow::Continue(())),
                 Ok(Some(workspace)) => {
+                    failed_lists = 0;
                     last_status.clone_from(&workspace.workspace_status);
                     if reporter.should_report(&workspace_progress(&workspace)) {
                         self.report_workspace(&workspace);
@@ -373,12 +527,20 @@ impl<A: AccountApi + 'static> StepRun<A> {
                     workspace_status: None,
                 });
             }
-            if !is_in_use(&error) {
+            // A server error or a broken connection is retried a few times: a DELETE is
+            // idempotent, and an object the plan replaced is left behind for good if its
+            // delete gives up (no later plan can tell it was ours).
+            let retry_unknown = outcome_unknown(&error) && attempt < UNKNOWN_OUTCOME_ATTEMPTS;
+            if !is_in_use(&error) && !retry_unknown {
                 return StepEnd::Failed(error.into());
             }
+            let in_use = is_in_use(&error);
             let waited = started.elapsed();
             let delay = jittered(poll_interval(waited));
             if Instant::now() + delay > deadline {
+                if !in_use {
+                    return StepEnd::Failed(error.into());
+                }
                 return StepEnd::Failed(StepError::StillInUse {
                     collection: kind.collection(),
                     id,
@@ -387,9 +549,11 @@ impl<A: AccountApi + 'static> StepRun<A> {
                     source: error,
                 });
             }
-            let progress = Progress::StillInUse {
-                attempt,
-                message: error_chain(&error),
+            let message = error_chain(&error);
+            let progress = if in_use {
+                Progress::StillInUse { attempt, message }
+            } else {
+                Progress::Retrying { attempt, message }
             };
             if reporter.should_report(&progress) {
                 self.progress(progress);
@@ -459,6 +623,15 @@ enum DeleteTarget {
     Object(Collection),
 }
 
+/// How to delete an object of kind `R`.
+fn delete_target<R: client::Resource>(object: &R) -> DeleteTarget {
+    if R::COLLECTION == Collection::Workspaces {
+        DeleteTarget::Workspace(object.id().parse().unwrap_or_default())
+    } else {
+        DeleteTarget::Object(R::COLLECTION)
+    }
+}
+
 /// A status that a workspace does not leave by itself while we wait for `RUNNING`.
 fn is_terminal(status: &WorkspaceStatus) -> bool {
     match status {
@@ -467,6 +640,21 @@ fn is_terminal(status: &WorkspaceStatus) -> bool {
         WorkspaceStatus::NotProvisioned
         | WorkspaceStatus::Provisioning
         | WorkspaceStatus::Running => false,
+    }
+}
+
+/// A request whose outcome is unknown or that failed on the server's side: a 5xx (after
+/// the client's own retries), a broken connection or timeout, or an answer that could not be
+/// read. Sending it again is safe for the idempotent PATCH and DELETE.
+fn outcome_unknown(error: &client::Error) -> bool {
+    match error.kind() {
+        client::ErrorKind::Timeout { .. }
+        | client::ErrorKind::Transport { .. }
+        | client::ErrorKind::Connect { .. } => true,
+        client::ErrorKind::Decode { status, .. } => status.is_success(),
+        _ => error
+            .status()
+            .is_some_and(|status| status.is_server_error()),
     }
 }
 

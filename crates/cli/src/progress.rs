@@ -330,6 +330,9 @@ fn progress_text(progress: &Progress) -> String {
         Progress::StillInUse { attempt, message } => {
             format!("still in use, retrying (attempt {attempt}): {message}")
         }
+        Progress::Retrying { attempt, message } => {
+            format!("retrying (attempt {attempt}): {message}")
+        }
     }
 }
 

@@ -465,7 +465,15 @@ impl Client {
                 let key = collection.path_segment().replace('-', "_");
                 match object.remove(&key) {
                     Some(serde_json::Value::Array(items)) => items,
-                    None if object.values().all(|value| !value.is_array()) => Vec::new(),
+                    // Only `{}` (or a bare paging token) reads as empty: any other document,
+                    // say a maintenance notice sent with 200, must not read as "the account
+                    // holds nothing", or a plan would create everything again.
+                    None if object
+                        .keys()
+                        .all(|name| PAGING_FIELDS.contains(&name.as_str())) =>
+                    {
+                        Vec::new()
+                    }
                     _ => {
                         let message = format!("expected a JSON array or an object with `{key}`");
                         let source = <serde_json::Error as serde::de::Error>::custom(message);
@@ -529,6 +537,9 @@ impl Client {
         self.decode(&call, &answer)
     }
 }
+
+/// Fields a wrapped list answer may carry besides its array.
+const PAGING_FIELDS: [&str; 2] = ["next_page_token", "prev_page_token"];
 
 fn looks_like_html(body: &[u8]) -> bool {
     let start: Vec<u8> = body

@@ -32,6 +32,14 @@
 //! - Admin, bearer token required: `POST`/`GET /__emulator/scenario`, `GET /__emulator/stats`,
 //!   `POST /__emulator/reset`, `GET /__emulator/requests`.
 //!
+//! # Faults
+//!
+//! A scenario's fault answers the requests of one route (after `skip` of them pass, `times`
+//! times) with a status and the JSON error document, with a `body` and `content_type` of its
+//! choosing (truncated JSON, a login page, the wrong types; `body_repeat` makes it huge), or
+//! by dropping the connection (status 0). With `after_commit` the request's work is done
+//! first: the answer is lost, the change is not.
+//!
 //! # Lifecycle
 //!
 //! A workspace is `PROVISIONING` for the provisioning delay, then `RUNNING`, or `FAILED` when

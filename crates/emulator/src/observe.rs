@@ -1,10 +1,11 @@
 //! Middleware around every request: the log line, and for Account API routes the counters,
-//! the request log, latency, the rate limit and fault injection.
+//! the request log, latency, the rate limit and fault injection (a status with the JSON
+//! error document, a body of the scenario's choosing, or a dropped connection).
 
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -103,6 +104,20 @@ fn fault_response(fault: &Fault, route: &str, switch: Option<ConnectionSwitch>) 
         return response;
     }
     let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Some(body) = &fault.body {
+        let content_type = fault.content_type.as_deref().unwrap_or("application/json");
+        let text = body.repeat(usize::try_from(fault.body_repeat).unwrap_or(1));
+        let mut response = (status, text).into_response();
+        if let Ok(value) = HeaderValue::from_str(content_type) {
+            response.headers_mut().insert(header::CONTENT_TYPE, value);
+        }
+        if let Some(retry_after) = fault.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        return response;
+    }
     let error_code = match status.as_u16() {
         400 => "BAD_REQUEST",
         401 => "UNAUTHENTICATED",

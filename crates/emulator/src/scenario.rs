@@ -60,10 +60,27 @@ pub struct Fault {
     /// How many matching requests pass untouched before the fault starts firing.
     #[serde(default)]
     pub skip: u32,
+    /// The body to answer instead of the JSON error document: truncated JSON, a login page,
+    /// a wrong shape. With a 2xx `status` this is a malformed success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The `Content-Type` of `body`; `application/json` when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// How many times `body` is sent back to back: a huge answer from a short scenario.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub body_repeat: u32,
 }
+
+/// The largest answer a fault may send, `body` times `body_repeat`.
+pub(crate) const MAX_FAULT_BODY_BYTES: u64 = 1 << 30;
 
 fn one() -> u32 {
     1
+}
+
+fn is_one(value: &u32) -> bool {
+    *value == 1
 }
 
 /// Why a scenario was refused.
@@ -79,6 +96,40 @@ pub enum ScenarioError {
     InvalidStatus { route: String, status: u16 },
     #[error("rate_limit {rate_limit} is not a positive number of requests per second")]
     InvalidRateLimit { rate_limit: f64 },
+    #[error(
+        "fault for `{route}` sets `content_type` or `body_repeat` without a `body`, or a `body` with status 0 (a dropped connection has no body)"
+    )]
+    BodyWithoutAnswer { route: String },
+    #[error(
+        "fault for `{route}` would answer {bytes} bytes; `body` times `body_repeat` must be between 1 byte and {MAX_FAULT_BODY_BYTES} bytes"
+    )]
+    InvalidBodySize { route: String, bytes: u64 },
+}
+
+impl Fault {
+    fn validate_body(&self) -> Result<(), ScenarioError> {
+        let Some(body) = &self.body else {
+            if self.content_type.is_some() || self.body_repeat != 1 {
+                return Err(ScenarioError::BodyWithoutAnswer {
+                    route: self.route.clone(),
+                });
+            }
+            return Ok(());
+        };
+        if self.status == 0 {
+            return Err(ScenarioError::BodyWithoutAnswer {
+                route: self.route.clone(),
+            });
+        }
+        let bytes = (body.len() as u64).saturating_mul(u64::from(self.body_repeat));
+        if bytes == 0 || bytes > MAX_FAULT_BODY_BYTES {
+            return Err(ScenarioError::InvalidBodySize {
+                route: self.route.clone(),
+                bytes,
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Scenario {
@@ -104,6 +155,7 @@ impl Scenario {
                     status: fault.status,
                 });
             }
+            fault.validate_body()?;
         }
         if let Some(rate_limit) = self.rate_limit
             && !(rate_limit.is_finite() && rate_limit > 0.0)
@@ -135,6 +187,9 @@ mod tests {
                 retry_after: None,
                 after_commit: false,
                 skip: 0,
+                body: None,
+                content_type: None,
+                body_repeat: 1,
             }]
         );
         assert_eq!(scenario.rate_limit, None);
@@ -162,6 +217,46 @@ mod tests {
             Scenario::from_yaml("rate_limit: 0\n"),
             Err(ScenarioError::InvalidRateLimit { .. })
         ));
+    }
+
+    #[test]
+    fn a_fault_body_needs_an_answer_and_a_sane_size() {
+        let html = Scenario::from_yaml(
+            "faults: [{route: GET /workspaces, status: 200, body: '<html>', content_type: text/html}]\n",
+        )
+        .unwrap();
+        assert_eq!(html.faults[0].body.as_deref(), Some("<html>"));
+        assert_eq!(html.faults[0].body_repeat, 1);
+        let huge = Scenario::from_yaml(
+            "faults: [{route: GET /workspaces, status: 200, body: '[', body_repeat: 1000000}]\n",
+        )
+        .unwrap();
+        assert_eq!(huge.faults[0].body_repeat, 1_000_000);
+        for refused in [
+            "faults: [{route: GET /workspaces, status: 200, content_type: text/html}]\n",
+            "faults: [{route: GET /workspaces, status: 200, body_repeat: 2}]\n",
+            "faults: [{route: GET /workspaces, status: 0, body: x}]\n",
+        ] {
+            assert!(
+                matches!(
+                    Scenario::from_yaml(refused),
+                    Err(ScenarioError::BodyWithoutAnswer { .. })
+                ),
+                "{refused}"
+            );
+        }
+        for refused in [
+            "faults: [{route: GET /workspaces, status: 200, body: ''}]\n",
+            "faults: [{route: GET /workspaces, status: 200, body: xx, body_repeat: 4000000000}]\n",
+        ] {
+            assert!(
+                matches!(
+                    Scenario::from_yaml(refused),
+                    Err(ScenarioError::InvalidBodySize { .. })
+                ),
+                "{refused}"
+            );
+        }
     }
 
     #[test]

@@ -243,6 +243,22 @@ impl Emulator {
         Ok((token, ttl))
     }
 
+    /// The access tokens the token endpoint has issued (and remembers), without the static
+    /// ones of the configuration: what a test greps a command's output for, to show that no
+    /// token leaks.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        let tokens = self
+            .inner
+            .tokens
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tokens
+            .keys()
+            .filter(|token| !self.inner.config.tokens.contains(token))
+            .cloned()
+            .collect()
+    }
+
     pub(crate) fn count_token_request(&self) {
         lock(&self.inner.stats).token_requests += 1;
     }
@@ -390,6 +406,9 @@ mod tests {
             retry_after: None,
             after_commit: false,
             skip,
+            body: None,
+            content_type: None,
+            body_repeat: 1,
         }
     }
 

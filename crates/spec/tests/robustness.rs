@@ -1,6 +1,7 @@
 //! The loader never panics, whatever it is fed, and every diagnostic it returns points inside
-//! the text it names: arbitrary bytes, arbitrary YAML, and YAML built from the spec's own
-//! vocabulary so that generated input reaches deep into validation.
+//! the text it names: arbitrary bytes, arbitrary YAML, YAML built from the spec's own
+//! vocabulary so that generated input reaches deep into validation, a complete valid spec
+//! broken by random edits (structured but wrong), and specs split over two files.
 
 use brickform_spec::{Diagnostic, LoadOptions, Source, Sources, load_sources};
 use proptest::prelude::*;
@@ -30,11 +31,15 @@ fn assert_spans_inside(diagnostics: &[Diagnostic], sources: &Sources) {
 }
 
 fn load_and_check(text: &str) {
+    load_files_and_check(&[Source::new("fuzz.yaml", text)]);
+}
+
+fn load_files_and_check(sources: &[Source]) {
     let options = LoadOptions {
         variables: vec![("region".to_owned(), "us-west-2".to_owned())],
         ..LoadOptions::default()
     };
-    match load_sources(&[Source::new("fuzz.yaml", text)], &options) {
+    match load_sources(sources, &options) {
         Ok(loaded) => assert_spans_inside(&loaded.warnings, &loaded.sources),
         Err(failed) => {
             assert!(failed.error_count() > 0);
@@ -167,5 +172,156 @@ proptest! {
     #[test]
     fn generated_specs_never_panic(text in spec_document()) {
         load_and_check(&text);
+    }
+}
+
+/// The language reference's complete example, every kind and field in use, with a literal
+/// account id: the starting point that the edits below break.
+fn valid_spec() -> String {
+    include_str!("fixtures/full.yaml").replace(
+        "${env.DATABRICKS_ACCOUNT_ID}",
+        "\"00000000-0000-0000-0000-000000000001\"",
+    )
+}
+
+#[test]
+fn the_spec_that_the_edits_break_is_valid() {
+    let options = LoadOptions {
+        variables: vec![("region".to_owned(), "us-west-2".to_owned())],
+        ..LoadOptions::default()
+    };
+    let loaded = load_sources(&[Source::new("full.yaml", valid_spec())], &options);
+    assert!(
+        loaded.is_ok(),
+        "{:?}",
+        loaded.err().map(|failed| failed.render())
+    );
+}
+
+/// One edit of a text: what a hurried hand does to a YAML file.
+#[derive(Debug, Clone)]
+enum Edit {
+    Truncate(prop::sample::Index),
+    DeleteLine(prop::sample::Index),
+    DuplicateLine(prop::sample::Index),
+    SwapLines(prop::sample::Index, prop::sample::Index),
+    /// Two spaces more (true) or fewer (false) at the start of a line.
+    Indent(prop::sample::Index, bool),
+    /// The value after a line's first `: ` becomes another.
+    ReplaceValue(prop::sample::Index, String),
+    Insert(prop::sample::Index, String),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let index = any::<prop::sample::Index>;
+    let value = prop_oneof![
+        Just("main".to_owned()),
+        Just("nope".to_owned()),
+        Just("[]".to_owned()),
+        Just("{}".to_owned()),
+        Just("~".to_owned()),
+        Just("-1".to_owned()),
+        Just("true".to_owned()),
+        Just("us-west-1".to_owned()),
+        Just("\"${var.missing}\"".to_owned()),
+        Just("arn:aws:iam::1:role/x".to_owned()),
+        Just("[MANAGED_SERVICES]".to_owned()),
+        Just("[subnet-0a]".to_owned()),
+        Just("{ prevent_destroy: maybe }".to_owned()),
+        Just("ABC_Sales!".to_owned()),
+        Just("\"ñandú ☃\"".to_owned()),
+        Just("&anchor x".to_owned()),
+        Just("*anchor".to_owned()),
+        "\\PC{0,12}",
+    ];
+    prop_oneof![
+        index().prop_map(Edit::Truncate),
+        index().prop_map(Edit::DeleteLine),
+        index().prop_map(Edit::DuplicateLine),
+        (index(), index()).prop_map(|(first, second)| Edit::SwapLines(first, second)),
+        (index(), any::<bool>()).prop_map(|(line, deeper)| Edit::Indent(line, deeper)),
+        (index(), value).prop_map(|(line, value)| Edit::ReplaceValue(line, value)),
+        (index(), "\\PC{0,6}|[:\\-\\[\\]{}#&*!|>'\"\\n\\t ]{1,3}")
+            .prop_map(|(at, text)| Edit::Insert(at, text)),
+    ]
+}
+
+fn apply_edit(text: &str, edit: &Edit) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    let boundary = |index: &prop::sample::Index| {
+        let mut at = index.index(text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    match edit {
+        Edit::Truncate(at) => return text[..boundary(at)].to_owned(),
+        Edit::Insert(at, inserted) => {
+            let at = boundary(at);
+            return format!("{}{inserted}{}", &text[..at], &text[at..]);
+        }
+        Edit::DeleteLine(line) => {
+            lines.remove(line.index(lines.len()));
+        }
+        Edit::DuplicateLine(line) => {
+            let line = line.index(lines.len());
+            lines.insert(line, lines[line].clone());
+        }
+        Edit::SwapLines(first, second) => {
+            let (first, second) = (first.index(lines.len()), second.index(lines.len()));
+            lines.swap(first, second);
+        }
+        Edit::Indent(line, deeper) => {
+            let count = lines.len();
+            let line = &mut lines[line.index(count)];
+            if *deeper {
+                line.insert_str(0, "  ");
+            } else if let Some(rest) = line.strip_prefix("  ") {
+                *line = rest.to_owned();
+            }
+        }
+        Edit::ReplaceValue(line, value) => {
+            let count = lines.len();
+            let line = &mut lines[line.index(count)];
+            if let Some(colon) = line.find(": ") {
+                line.replace_range(colon + 2.., value);
+            }
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_valid_spec_broken_by_random_edits_never_panics(edits in prop::collection::vec(edit(), 1..4)) {
+        let text = edits.iter().fold(valid_spec(), |text, edit| apply_edit(&text, edit));
+        load_and_check(&text);
+    }
+
+    #[test]
+    fn a_spec_split_over_two_files_never_panics(
+        split in any::<prop::sample::Index>(),
+        repeated in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(), 0..3),
+    ) {
+        // Two files of one directory: the second repeats a line of the first (a key defined
+        // twice, or a section header), so that diagnostics point into both.
+        let text = edits.iter().fold(valid_spec(), |text, edit| apply_edit(&text, edit));
+        let lines: Vec<&str> = text.lines().collect();
+        let at = split.index(lines.len() + 1);
+        let mut second: Vec<&str> = lines[at..].to_vec();
+        if let Some(line) = lines.get(repeated.index(lines.len().max(1))) {
+            second.insert(0, line);
+        }
+        load_files_and_check(&[
+            Source::new("a.yaml", lines[..at].join("\n")),
+            Source::new("b.yaml", second.join("\n")),
+        ]);
     }
 }

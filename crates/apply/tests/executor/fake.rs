@@ -42,6 +42,14 @@ pub(crate) enum Fault {
     Status { status: u16, code: &'static str },
     /// Do the work, then lose the answer (a connection reset).
     CommitThenDrop,
+    /// A concurrent run's identical request commits just before this one, which then runs
+    /// as usual.
+    TwinBefore,
+    /// A concurrent run's identical request commits just after this one.
+    TwinAfter,
+    /// A concurrent run's identical request commits just before this one, which is then
+    /// refused with this status and error code (its subnets are taken, say).
+    TwinThenRefuse { status: u16, code: &'static str },
 }
 
 struct StoredWorkspace {
@@ -147,6 +155,14 @@ impl Fake {
         self.state.lock().unwrap().credentials.clone()
     }
 
+    pub(crate) fn networks(&self) -> Vec<Network> {
+        self.state.lock().unwrap().networks.clone()
+    }
+
+    pub(crate) fn private_access_settings(&self) -> Vec<PrivateAccessSettings> {
+        self.state.lock().unwrap().private_access_settings.clone()
+    }
+
     /// Puts a credential configuration in the account directly; returns its id.
     pub(crate) fn seed_credential(&self, name: &str, role_arn: &str) -> String {
         let mut state = self.state.lock().unwrap();
@@ -188,7 +204,7 @@ impl Fake {
         &self,
         route: &str,
         object: &str,
-        work: impl FnOnce(&mut State, Instant) -> Result<T, (u16, &'static str, String)>,
+        work: impl Fn(&mut State, Instant) -> Result<T, (u16, &'static str, String)>,
     ) -> Result<T, Error> {
         let started = Instant::now();
         let now_in_flight = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -202,6 +218,25 @@ impl Fake {
             match fault {
                 Some(Fault::Status { status, code }) => {
                     Err(api_error(route, status, code, "injected"))
+                }
+                Some(Fault::TwinBefore) => {
+                    let _ = work(&mut state, now);
+                    work(&mut state, now)
+                        .map_err(|(status, code, message)| api_error(route, status, code, &message))
+                }
+                Some(Fault::TwinAfter) => {
+                    let ours = work(&mut state, now);
+                    let _ = work(&mut state, now);
+                    ours.map_err(|(status, code, message)| api_error(route, status, code, &message))
+                }
+                Some(Fault::TwinThenRefuse { status, code }) => {
+                    let _ = work(&mut state, now);
+                    Err(api_error(
+                        route,
+                        status,
+                        code,
+                        "refused after a concurrent create",
+                    ))
                 }
                 Some(Fault::CommitThenDrop) => {
                     let _ = work(&mut state, now);
@@ -231,6 +266,12 @@ impl State {
     fn id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
         format!("{prefix}-{}", self.next_id)
+    }
+
+    /// The creation time of the object whose id was made last: ids are made in order, so
+    /// this orders objects by creation.
+    fn creation_time(&self) -> i64 {
+        i64::try_from(self.next_id).unwrap()
     }
 
     fn workspace_id(&mut self) -> i64 {
@@ -419,6 +460,7 @@ impl AccountApi for Fake {
                     credentials_id: state.id("c"),
                     credentials_name: request.credentials_name.clone(),
                     aws_credentials: Some(request.aws_credentials.clone()),
+                    creation_time: state.creation_time(),
                     ..Credential::default()
                 };
                 state.credentials.push(credential.clone());
@@ -477,6 +519,7 @@ impl AccountApi for Fake {
                         bucket_name: request.root_bucket_info.bucket_name.clone(),
                     }),
                     role_arn: request.role_arn.clone(),
+                    creation_time: state.creation_time(),
                     ..StorageConfiguration::default()
                 };
                 state.storage_configurations.push(storage.clone());
@@ -527,6 +570,7 @@ impl AccountApi for Fake {
                     customer_managed_key_id: state.id("k"),
                     use_cases: request.use_cases.clone(),
                     aws_key_info: Some(request.aws_key_info.clone()),
+                    creation_time: state.creation_time(),
                     ..CustomerManagedKey::default()
                 };
                 state.keys.push(key.clone());
@@ -628,6 +672,7 @@ impl AccountApi for Fake {
                 security_group_ids: request.security_group_ids.clone(),
                 vpc_endpoints: request.vpc_endpoints.clone(),
                 vpc_status: Some(VpcStatus::Unattached),
+                creation_time: state.creation_time(),
                 ..Network::default()
             };
             state.networks.push(network.clone());
@@ -743,10 +788,14 @@ impl AccountApi for Fake {
             None => name,
         };
         self.call("POST /workspaces", &name, |state, now| {
-            if state
-                .visible_workspaces(now, teardown)
-                .iter()
-                .any(|workspace| workspace.deployment_name == name)
+            // Like the service, deployment names are unique and a workspace without one gets
+            // a generated one; workspace names are not unique.
+            let requested = request.deployment_name.is_some();
+            if requested
+                && state
+                    .visible_workspaces(now, teardown)
+                    .iter()
+                    .any(|workspace| workspace.deployment_name == name)
             {
                 return Err((
                     409,
@@ -756,11 +805,17 @@ impl AccountApi for Fake {
             }
             let fails = mark_network(state, request.network_id.as_deref(), &self.broken_subnets);
             let workspace_id = state.workspace_id();
+            let deployment_name = if requested {
+                name.clone()
+            } else {
+                format!("dbc-{workspace_id}")
+            };
             let stored = StoredWorkspace {
                 workspace: Workspace {
                     workspace_id,
                     workspace_name: request.workspace_name.clone(),
-                    deployment_name: name.clone(),
+                    deployment_name,
+                    creation_time: state.creation_time(),
                     aws_region: request.aws_region.clone(),
                     credentials_id: request.credentials_id.clone(),
                     storage_configuration_id: request.storage_configuration_id.clone(),

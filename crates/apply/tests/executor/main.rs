@@ -815,3 +815,366 @@ async fn a_lost_workspace_create_is_recognised_under_the_accounts_deployment_nam
         assert_eq!(workspaces[0].deployment_name, "acme-w0");
     }
 }
+
+/// The ids of the objects a route's calls were about, in order.
+fn objects_of(fake: &Fake, route: &str) -> Vec<String> {
+    fake.calls_to(route)
+        .into_iter()
+        .map(|call| call.object)
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_twin_a_concurrent_run_created_first_wins_and_ours_is_deleted() {
+    let fake = Arc::new(Fake::new());
+    fake.fault("POST /networks", Fault::TwinBefore, 1);
+    let mut steps = Steps::default();
+    let credentials = steps.credentials("main", &[]);
+    let storage = steps.storage("root", &[]);
+    let network = steps.network("main", ["subnet-a", "subnet-b"], &[]);
+    let workspace = steps.workspace(
+        "sales",
+        ("main", "root", Some("main")),
+        &[credentials, storage, network],
+    );
+    let (outcome, _) = run(&fake, &steps.plan(), Options::default()).await;
+
+    let networks = fake.networks();
+    assert_eq!(networks.len(), 1, "{networks:?}");
+    let survivor = networks[0].network_id.clone();
+    let completion = done(&outcome, network);
+    assert_eq!(completion.completed, Completed::AdoptedFromConcurrentRun);
+    assert_eq!(completion.id.as_deref(), Some(survivor.as_str()));
+    // Our own network (made right after the twin) was the one deleted, and the workspace
+    // was created on the survivor.
+    let deleted = objects_of(&fake, "DELETE /networks/{id}");
+    assert_eq!(deleted.len(), 1);
+    assert_ne!(deleted[0], survivor);
+    assert_eq!(done(&outcome, workspace).completed, Completed::Created);
+    assert_eq!(
+        fake.workspaces()[0].network_id.as_deref(),
+        Some(survivor.as_str())
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_twin_created_after_ours_is_left_to_the_run_that_made_it() {
+    let fake = Arc::new(Fake::new());
+    fake.fault("POST /networks", Fault::TwinAfter, 1);
+    let mut steps = Steps::default();
+    let network = steps.network("main", ["subnet-a", "subnet-b"], &[]);
+    let (outcome, _) = run(&fake, &steps.plan(), Options::default()).await;
+
+    let completion = done(&outcome, network);
+    assert_eq!(completion.completed, Completed::Created);
+    let networks = fake.networks();
+    assert_eq!(networks.len(), 2);
+    assert_eq!(
+        completion.id.as_deref(),
+        Some(networks[0].network_id.as_str())
+    );
+    // The younger twin is not ours to delete: its own run sees ours and deletes it.
+    assert!(fake.calls_to("DELETE /networks/{id}").is_empty());
+    assert_eq!(fake.calls_to("GET /networks").len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_a_creation_time_the_first_listed_twin_wins() {
+    let fake = Arc::new(Fake::new());
+    fake.fault("POST /private-access-settings", Fault::TwinBefore, 1);
+    let mut steps = Steps::default();
+    let settings = steps.add(
+        address(Kind::PrivateAccessSettings, "pl"),
+        Operation::Create {
+            request: CreateRequest::PrivateAccessSettings(PrivateAccessSettingsRequest {
+                private_access_settings_name: "acme-pas".to_owned(),
+                region: "us-west-2".to_owned(),
+                public_access_enabled: Some(true),
+                private_access_level: None,
+                allowed_vpc_endpoint_ids: Vec::new(),
+            }),
+        },
+        &[],
+    );
+    let (outcome, _) = run(&fake, &steps.plan(), Options::default()).await;
+
+    let left = fake.private_access_settings();
+    assert_eq!(left.len(), 1);
+    let completion = done(&outcome, settings);
+    assert_eq!(completion.completed, Completed::AdoptedFromConcurrentRun);
+    assert_eq!(
+        completion.id.as_deref(),
+        Some(left[0].private_access_settings_id.as_str())
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unnamed_workspace_twin_is_deleted_and_the_survivor_waited_for() {
+    let fake = Arc::new(Fake::new());
+    fake.fault("POST /workspaces", Fault::TwinBefore, 1);
+    let credentials = fake.seed_credential("main-creds", "arn:aws:iam::1:role/x");
+    let mut steps = Steps::default();
+    let workspace = steps.add(
+        address(Kind::Workspace, "sales"),
+        Operation::Create {
+            request: CreateRequest::Workspace(CreateWorkspaceRequest {
+                workspace_name: "sales".to_owned(),
+                aws_region: "us-west-2".to_owned(),
+                credentials_id: Some(credentials),
+                ..CreateWorkspaceRequest::default()
+            }),
+        },
+        &[],
+    );
+    let (outcome, _) = run(&fake, &steps.plan(), Options::default()).await;
+
+    let completion = done(&outcome, workspace);
+    assert_eq!(completion.completed, Completed::AdoptedFromConcurrentRun);
+    assert_eq!(completion.workspace_status, Some(WorkspaceStatus::Running));
+    let deleted = objects_of(&fake, "DELETE /workspaces/{id}");
+    assert_eq!(deleted.len(), 1);
+    assert_ne!(Some(deleted[0].as_str()), completion.id.as_deref());
+    // Once our twin's teardown is over, one workspace is left: the survivor.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let left = fake.workspaces();
+    assert_eq!(left.len(), 1);
+    assert_eq!(
+        Some(left[0].workspace_id.to_string()),
+        completion.id.clone()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_refused_because_a_concurrent_run_holds_its_subnets_adopts_that_object() {
+    let fake = Arc::new(Fake::new());
+    fake.fault(
+        "POST /networks",
+        Fault::TwinThenRefuse {
+            status: 400,
+            code: "INVALID_PARAMETER_VALUE",
+        },
+        1,
+    );
+    let mut steps = Steps::default();
+    let network = steps.network("main", ["subnet-a", "subnet-b"], &[]);
+    let (outcome, _) = run(&fake, &steps.plan(), Options::default()).await;
+
+    let completion = done(&outcome, network);
+    assert_eq!(completion.completed, Completed::AdoptedFromConcurrentRun);
+    let networks = fake.networks();
+    assert_eq!(networks.len(), 1);
+    assert_eq!(
+        completion.id.as_deref(),
+        Some(networks[0].network_id.as_str())
+    );
+    assert!(fake.calls_to("DELETE /networks/{id}").is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_create_with_nothing_to_adopt_still_fails_with_the_servers_answer() {
+    let fake = Arc::new(Fake::new());
+    fake.fault(
+        "POST /networks",
+        Fault::Status {
+            status: 400,
+            code: "INVALID_PARAMETER_VALUE",
+        },
+        1,
+    );
+    let mut steps = Steps::default();
+    let network = steps.network("main", ["subnet-a", "subnet-b"], &[]);
+    let plan = steps.plan();
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+
+    let error = failure(&outcome, network);
+    assert!(
+        error
+            .chain()
+            .contains("400 Bad Request: INVALID_PARAMETER_VALUE"),
+        "{}",
+        error.chain()
+    );
+    assert!(fake.networks().is_empty());
+    // Throttling and authentication say nothing about the account: no list for those.
+    let fake = Arc::new(Fake::new());
+    fake.fault(
+        "POST /networks",
+        Fault::Status {
+            status: 403,
+            code: "PERMISSION_DENIED",
+        },
+        1,
+    );
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+    failure(&outcome, network);
+    assert!(fake.calls_to("GET /networks").is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn kinds_the_server_keeps_unique_are_not_listed_after_a_create() {
+    let fake = Arc::new(Fake::new());
+    let mut steps = Steps::default();
+    let credentials = steps.credentials("main", &[]);
+    let storage = steps.storage("root", &[]);
+    steps.workspace("sales", ("main", "root", None), &[credentials, storage]);
+    let (outcome, _) = run(&fake, &steps.plan(), Options::default()).await;
+    assert!(outcome.succeeded());
+    assert!(fake.calls_to("GET /credentials").is_empty());
+    // Storage names are not unique on the server: one list to look for a twin.
+    assert_eq!(fake.calls_to("GET /storage-configurations").len(), 1);
+}
+
+/// A credentials swap on a running workspace: create the new credentials, repoint the
+/// workspace, delete the old ones. Returns the plan, the swap's PATCH step and the delete.
+fn credentials_swap(fake: &Fake) -> (Plan, usize, usize) {
+    let old = fake.seed_credential("old-creds", "arn:aws:iam::123456789012:role/old");
+    let workspace_id = fake.seed_workspace(
+        Workspace {
+            workspace_name: "sales".to_owned(),
+            deployment_name: "sales".to_owned(),
+            credentials_id: Some(old.clone()),
+            ..Workspace::default()
+        },
+        false,
+    );
+    let mut steps = Steps::default();
+    let credentials = steps.credentials("new", &[]);
+    let repoint = steps.add(
+        address(Kind::Workspace, "sales"),
+        Operation::UpdateWorkspace {
+            workspace_id,
+            request: UpdateWorkspaceRequest {
+                credentials_id: Some(known_after_apply(&address(Kind::Credentials, "new"))),
+                ..UpdateWorkspaceRequest::default()
+            },
+        },
+        &[credentials],
+    );
+    let delete = steps.add(
+        address(Kind::Credentials, "new"),
+        Operation::Delete {
+            kind: Kind::Credentials,
+            id: old,
+            name: "old-creds".to_owned(),
+        },
+        &[repoint],
+    );
+    (steps.plan(), repoint, delete)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_repoint_whose_answer_is_lost_is_read_back_and_the_old_object_still_deleted() {
+    let fake = Arc::new(Fake::new());
+    let (plan, repoint, delete) = credentials_swap(&fake);
+    fake.fault("PATCH /workspaces/{id}", Fault::CommitThenDrop, 1);
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+
+    assert_eq!(done(&outcome, repoint).completed, Completed::Updated);
+    assert_eq!(done(&outcome, delete).completed, Completed::Deleted);
+    let credentials = fake.credentials();
+    assert_eq!(credentials.len(), 1);
+    assert_eq!(credentials[0].credentials_name, "new-creds");
+    // One PATCH (the read-back showed it in effect), one read-back.
+    assert_eq!(fake.calls_to("PATCH /workspaces/{id}").len(), 1);
+    assert_eq!(fake.calls_to("GET /workspaces/{id}").len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_repoint_refused_by_server_errors_is_sent_again_a_few_times() {
+    let server_error = Fault::Status {
+        status: 500,
+        code: "INTERNAL_ERROR",
+    };
+    let fake = Arc::new(Fake::new());
+    let (plan, repoint, delete) = credentials_swap(&fake);
+    fake.fault("PATCH /workspaces/{id}", server_error.clone(), 2);
+    let (outcome, events) = run(&fake, &plan, Options::default()).await;
+    assert_eq!(done(&outcome, repoint).completed, Completed::Updated);
+    assert_eq!(done(&outcome, delete).completed, Completed::Deleted);
+    assert_eq!(fake.calls_to("PATCH /workspaces/{id}").len(), 3);
+    let retries = events
+        .iter()
+        .filter(|event| {
+            matches!(
+                event,
+                Event::StepProgress {
+                    progress: Progress::Retrying { .. },
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(retries, 2);
+
+    // A server that keeps failing is given up on, and the old object is kept: it is in use.
+    let fake = Arc::new(Fake::new());
+    let (plan, repoint, _) = credentials_swap(&fake);
+    fake.fault("PATCH /workspaces/{id}", server_error, 10);
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+    assert!(
+        failure(&outcome, repoint)
+            .chain()
+            .contains("500 Internal Server Error")
+    );
+    assert_eq!(fake.calls_to("PATCH /workspaces/{id}").len(), 5);
+    assert_eq!(fake.credentials().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_delete_refused_by_server_errors_is_retried_a_few_times() {
+    let server_error = Fault::Status {
+        status: 500,
+        code: "INTERNAL_ERROR",
+    };
+    let fake = Arc::new(Fake::new());
+    let (plan, _, delete) = credentials_swap(&fake);
+    fake.fault("DELETE /credentials/{id}", server_error.clone(), 3);
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+    assert_eq!(done(&outcome, delete).completed, Completed::Deleted);
+    assert_eq!(fake.credentials().len(), 1);
+
+    let fake = Arc::new(Fake::new());
+    let (plan, _, delete) = credentials_swap(&fake);
+    fake.fault("DELETE /credentials/{id}", server_error, 10);
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+    let error = failure(&outcome, delete);
+    assert!(
+        error
+            .chain()
+            .starts_with("cannot delete credential configuration"),
+        "{}",
+        error.chain()
+    );
+    assert_eq!(fake.calls_to("DELETE /credentials/{id}").len(), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_outlives_a_few_failed_lists_but_not_many() {
+    let server_error = Fault::Status {
+        status: 500,
+        code: "INTERNAL_ERROR",
+    };
+    let fake = Arc::new(Fake::new());
+    let mut steps = Steps::default();
+    let credentials = steps.credentials("main", &[]);
+    let storage = steps.storage("root", &[]);
+    let workspace = steps.workspace("sales", ("main", "root", None), &[credentials, storage]);
+    let plan = steps.plan();
+    // The storage step lists its collection once; the watcher's lists fail four times.
+    fake.fault("GET /workspaces", server_error.clone(), 4);
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+    assert_eq!(
+        done(&outcome, workspace).workspace_status,
+        Some(WorkspaceStatus::Running)
+    );
+
+    let fake = Arc::new(Fake::new());
+    fake.fault("GET /workspaces", server_error, 50);
+    let (outcome, _) = run(&fake, &plan, Options::default()).await;
+    let error = failure(&outcome, workspace);
+    assert!(
+        error.to_string().starts_with("cannot watch workspace "),
+        "{error}"
+    );
+    assert_eq!(fake.workspaces().len(), 1, "the workspace is kept");
+}

@@ -163,18 +163,25 @@ pub(crate) async fn converge(
     if !outcome.summary.cancelled {
         // The account after the run, planned again: anything still to do is a residual
         // difference, whatever the reason (a failed step, a change made meanwhile).
-        let after = read_account(&target, printer, " again to check the result").await?;
-        let residual = match plan::plan(&spec, &after, plan_target, options) {
-            Ok(again) => residual_from_replan(&again),
-            Err(failure) => failure
-                .problems
-                .iter()
-                .map(|problem| format!("the plan cannot be made again: {}", problem.message))
-                .collect(),
-        };
-        let workspaces = match goal {
-            Goal::Apply => workspace_rows(&plan, &after, &outcome.produced, &target),
-            Goal::Destroy => Vec::new(),
+        let (residual, workspaces) = match read_again(&target, printer).await {
+            Err(unreadable) => (vec![unreadable], Vec::new()),
+            Ok(after) => {
+                let residual = match plan::plan(&spec, &after, plan_target, options) {
+                    Ok(again) => residual_from_replan(&again),
+                    Err(failure) => failure
+                        .problems
+                        .iter()
+                        .map(|problem| {
+                            format!("the plan cannot be made again: {}", problem.message)
+                        })
+                        .collect(),
+                };
+                let workspaces = match goal {
+                    Goal::Apply => workspace_rows(&plan, &after, &outcome.produced, &target),
+                    Goal::Destroy => Vec::new(),
+                };
+                (residual, workspaces)
+            }
         };
         finish(goal, run, printer, Some(&outcome), &residual, &workspaces);
         return Ok(status(&outcome, &residual));
@@ -250,18 +257,23 @@ async fn apply_saved(
         finish(Goal::Apply, &args.run, printer, Some(&outcome), &[], &[]);
         return Ok(ExitStatus::Failure);
     }
-    let after = read_account(&target, printer, " again to check the result").await?;
-    let residual: Vec<String> = plan::residual(&plan, &after)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
     let goal = match plan.options.mode {
         PlanMode::Apply => Goal::Apply,
         PlanMode::Destroy => Goal::Destroy,
     };
-    let workspaces = match goal {
-        Goal::Apply => workspace_rows(&plan, &after, &outcome.produced, &target),
-        Goal::Destroy => Vec::new(),
+    let (residual, workspaces) = match read_again(&target, printer).await {
+        Err(unreadable) => (vec![unreadable], Vec::new()),
+        Ok(after) => {
+            let residual: Vec<String> = plan::residual(&plan, &after)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            let workspaces = match goal {
+                Goal::Apply => workspace_rows(&plan, &after, &outcome.produced, &target),
+                Goal::Destroy => Vec::new(),
+            };
+            (residual, workspaces)
+        }
     };
     finish(
         goal,
@@ -321,6 +333,20 @@ async fn read_account(
         .snapshot()
         .await
         .map_err(|error| miette::Report::new(Explained::plain(error)))
+}
+
+/// Reads the account after a run to check the result. A failure is a residual difference,
+/// not an error: the run's summary (what was done, what failed) must still be shown.
+async fn read_again(target: &Target, printer: &Printer) -> Result<Snapshot, String> {
+    read_account(target, printer, " again to check the result")
+        .await
+        .map_err(|report| {
+            let causes: Vec<String> = report.chain().map(ToString::to_string).collect();
+            format!(
+                "the account cannot be read again to check the result: {}",
+                causes.join(": ")
+            )
+        })
 }
 
 /// Asks for `yes`, unless `--auto-approve`; refuses when nobody can answer.

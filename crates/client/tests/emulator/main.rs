@@ -70,6 +70,9 @@ fn fault(route: &str, status: u16, adjust: impl FnOnce(&mut Fault)) -> Scenario 
         retry_after: None,
         after_commit: false,
         skip: 0,
+        body: None,
+        content_type: None,
+        body_repeat: 1,
     };
     adjust(&mut fault);
     Scenario {

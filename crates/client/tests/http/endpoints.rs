@@ -100,19 +100,43 @@ async fn lists_accept_the_wrapped_form_and_an_empty_object() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"other": [1]})))
         .mount(&server)
         .await;
+    // A document that is no list at all is not an empty account.
+    Mock::given(method("GET"))
+        .and(path(support::path("vpc-endpoints")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"message": "scheduled maintenance"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(support::path("private-access-settings")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"next_page_token": ""})))
+        .mount(&server)
+        .await;
     let client = pat_client(&server);
     let networks = client.list_networks().await.unwrap();
     assert_eq!(networks[0].network_name, "acme-vpc");
     assert!(client.list_workspaces().await.unwrap().is_empty());
-    let error = client.list_credentials().await.unwrap_err();
     assert!(
-        matches!(error.kind(), ErrorKind::Decode { .. }),
-        "{error:?}"
+        client
+            .list_private_access_settings()
+            .await
+            .unwrap()
+            .is_empty()
     );
-    assert_eq!(
-        std::error::Error::source(&error).unwrap().to_string(),
-        "cannot decode the server's 200 OK answer"
-    );
+    for error in [
+        client.list_credentials().await.unwrap_err(),
+        client.list_vpc_endpoints().await.unwrap_err(),
+    ] {
+        assert!(
+            matches!(error.kind(), ErrorKind::Decode { .. }),
+            "{error:?}"
+        );
+        assert_eq!(
+            std::error::Error::source(&error).unwrap().to_string(),
+            "cannot decode the server's 200 OK answer"
+        );
+    }
 }
 
 #[tokio::test]

@@ -106,6 +106,8 @@ async fn client_credentials_issue_a_token_that_the_api_accepts() {
         .send("GET", CREDENTIALS_PATH, None, Some(access_token))
         .await;
     assert_eq!(listed.ok(), json!([]));
+    // The emulator remembers what it issued, and only that: not the static test token.
+    assert_eq!(emulator.emulator.issued_tokens(), [access_token]);
     assert_eq!(emulator.emulator.stats().token_requests, 1);
     assert_eq!(
         emulator.emulator.stats().total,

@@ -271,3 +271,52 @@ async fn reset_clears_objects_scenario_counters_and_log_but_not_tokens() {
     // Subnets are free again.
     emulator.network("a").await;
 }
+
+#[tokio::test]
+async fn a_fault_body_replaces_the_answer_with_its_content_type_and_size() {
+    let emulator = InProcess::new();
+    emulator
+        .call(
+            "POST",
+            "/__emulator/scenario",
+            Some(json!({"faults": [
+                {"route": "GET /credentials", "status": 200, "body": "[{\"credentials_id\": \"c-1\","},
+                {"route": "GET /networks", "status": 200, "content_type": "text/html; charset=utf-8",
+                 "body": "<!DOCTYPE html><html><body>Sign in</body></html>"},
+                {"route": "GET /workspaces", "status": 200, "body": "[1,", "body_repeat": 100000},
+                {"route": "POST /credentials", "status": 200, "body": "{\"credentials_id\": 7}",
+                 "after_commit": true, "retry_after": 3}
+            ]})),
+        )
+        .await
+        .ok();
+    let truncated = emulator.api("GET", "/credentials", None).await;
+    assert_eq!(truncated.status, 200);
+    assert_eq!(truncated.text, "[{\"credentials_id\": \"c-1\",");
+    assert_eq!(
+        truncated.headers[axum::http::header::CONTENT_TYPE],
+        "application/json"
+    );
+    let login = emulator.api("GET", "/networks", None).await;
+    assert_eq!(login.status, 200);
+    assert!(login.text.starts_with("<!DOCTYPE html>"), "{}", login.text);
+    assert_eq!(
+        login.headers[axum::http::header::CONTENT_TYPE],
+        "text/html; charset=utf-8"
+    );
+    let huge = emulator.api("GET", "/workspaces", None).await;
+    assert_eq!(huge.text.len(), 300_000);
+    assert!(huge.text.starts_with("[1,[1,"));
+    // After the commit, the wrong-typed answer replaces the real one: the object exists.
+    let wrong = emulator
+        .api(
+            "POST",
+            "/credentials",
+            Some(credentials_body("acme-credentials")),
+        )
+        .await;
+    assert_eq!(wrong.json, json!({"credentials_id": 7}));
+    assert_eq!(wrong.headers["retry-after"], "3");
+    let listed = emulator.api("GET", "/credentials", None).await.ok();
+    assert_eq!(listed[0]["credentials_name"], "acme-credentials");
+}
