@@ -68,6 +68,15 @@ impl Collection {
         }
     }
 
+    /// The plural of [`Collection::noun`], e.g. `storage configurations`.
+    pub fn plural_noun(self) -> String {
+        match self {
+            // "Settings" is already plural.
+            Collection::PrivateAccessSettings => self.noun().to_owned(),
+            _ => format!("{}s", self.noun()),
+        }
+    }
+
     /// Parses a path segment back into a collection.
     pub fn from_path_segment(segment: &str) -> Option<Collection> {
         Collection::ALL

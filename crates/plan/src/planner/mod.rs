@@ -387,10 +387,10 @@ impl<'a> Planner<'a> {
                             ProblemCode::AmbiguousMatch,
                             Some(&resource.address),
                             format!(
-                                "`{}` matches {} {}s {looked_for}: {}",
+                                "`{}` matches {} {} {looked_for}: {}",
                                 resource.address,
                                 several.len(),
-                                resource.address.kind.collection().noun(),
+                                resource.address.kind.collection().plural_noun(),
                                 ids.join(", ")
                             ),
                             Some(match resource.address.kind {
