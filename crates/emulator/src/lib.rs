@@ -100,6 +100,7 @@ mod server;
 mod state;
 mod store;
 
+pub use api::API_ROUTES;
 pub use app::app;
 pub use clock::{Clock, ManualClock};
 pub use config::{

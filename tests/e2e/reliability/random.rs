@@ -20,40 +20,6 @@ use super::account::{
     no_crash, run_parallel, succeeded,
 };
 
-/// Every Account API route, as the emulator's faults name them.
-const ROUTES: [&str; 30] = [
-    "POST /credentials",
-    "GET /credentials",
-    "GET /credentials/{credentials_id}",
-    "DELETE /credentials/{credentials_id}",
-    "POST /storage-configurations",
-    "GET /storage-configurations",
-    "GET /storage-configurations/{storage_configuration_id}",
-    "DELETE /storage-configurations/{storage_configuration_id}",
-    "POST /customer-managed-keys",
-    "GET /customer-managed-keys",
-    "GET /customer-managed-keys/{customer_managed_key_id}",
-    "DELETE /customer-managed-keys/{customer_managed_key_id}",
-    "POST /vpc-endpoints",
-    "GET /vpc-endpoints",
-    "GET /vpc-endpoints/{vpc_endpoint_id}",
-    "DELETE /vpc-endpoints/{vpc_endpoint_id}",
-    "POST /networks",
-    "GET /networks",
-    "GET /networks/{network_id}",
-    "DELETE /networks/{network_id}",
-    "POST /private-access-settings",
-    "GET /private-access-settings",
-    "GET /private-access-settings/{private_access_settings_id}",
-    "PUT /private-access-settings/{private_access_settings_id}",
-    "DELETE /private-access-settings/{private_access_settings_id}",
-    "POST /workspaces",
-    "GET /workspaces",
-    "GET /workspaces/{workspace_id}",
-    "PATCH /workspaces/{workspace_id}",
-    "DELETE /workspaces/{workspace_id}",
-];
-
 /// The routes the seed flow and its change use: most faults go there, so that they fire.
 const USED_ROUTES: [&str; 18] = [
     "POST /credentials",
@@ -99,7 +65,7 @@ impl Schedule {
                 let route = if random.random_bool(0.8) {
                     USED_ROUTES[random.random_range(0..USED_ROUTES.len())]
                 } else {
-                    ROUTES[random.random_range(0..ROUTES.len())]
+                    emulator::API_ROUTES[random.random_range(0..emulator::API_ROUTES.len())]
                 };
                 let (status, retry_after) = match random.random_range(0..6) {
                     0 => (429, Some(random.random_range(0..=2))),

@@ -29,7 +29,7 @@ pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 
 /// Every Account API route as `METHOD /template` relative to [`API_PREFIX`]: the keys of the
 /// request counters and of fault injection.
-pub(crate) const API_ROUTES: &[&str] = &[
+pub const API_ROUTES: &[&str] = &[
     "POST /credentials",
     "GET /credentials",
     "GET /credentials/{credentials_id}",
