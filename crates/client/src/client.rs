@@ -462,6 +462,18 @@ impl Client {
         let items = match value {
             serde_json::Value::Array(items) => items,
             serde_json::Value::Object(mut object) => {
+                // The reference knows no paginated provisioning list; if a server ever sends
+                // one page, reading it as the whole account would plan duplicates of every
+                // object on the pages not read, so a partial list is refused.
+                if object
+                    .get("next_page_token")
+                    .is_some_and(|token| !token.is_null() && token != "")
+                {
+                    let source = <serde_json::Error as serde::de::Error>::custom(
+                        "the list is paginated (`next_page_token` is set) and only whole lists are read",
+                    );
+                    return Err(self.decode_error(&call, &answer, source));
+                }
                 let key = collection.path_segment().replace('-', "_");
                 match object.remove(&key) {
                     Some(serde_json::Value::Array(items)) => items,

@@ -113,9 +113,36 @@ async fn lists_accept_the_wrapped_form_and_an_empty_object() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"next_page_token": ""})))
         .mount(&server)
         .await;
+    // One page of a paginated list is not the account: the pages not read would be
+    // planned as creates.
+    Mock::given(method("GET"))
+        .and(path(support::path("storage-configurations")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "storage_configurations": [],
+            "next_page_token": "page-2",
+        })))
+        .mount(&server)
+        .await;
     let client = pat_client(&server);
     let networks = client.list_networks().await.unwrap();
     assert_eq!(networks[0].network_name, "acme-vpc");
+    let partial = client.list_storage_configurations().await.unwrap_err();
+    assert!(
+        matches!(partial.kind(), ErrorKind::Decode { .. }),
+        "{partial:?}"
+    );
+    let mut chain = Vec::new();
+    let mut cause: Option<&dyn std::error::Error> = Some(&partial);
+    while let Some(error) = cause {
+        chain.push(error.to_string());
+        cause = error.source();
+    }
+    assert!(
+        chain
+            .iter()
+            .any(|line| line.contains("`next_page_token` is set")),
+        "{chain:?}"
+    );
     assert!(client.list_workspaces().await.unwrap().is_empty());
     assert!(
         client
